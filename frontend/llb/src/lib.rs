@@ -15,5 +15,5 @@ pub use exec::{CacheSharing, Exec, ExecResult, Mount, MountKind, Network, Securi
 pub use file::{ChownSpec, CopyOptions, FileAction, FileOperation, UserSpec};
 pub use marshal::marshal;
 pub use platform::Platform;
-pub use source::Source;
+pub use source::{normalize_image_reference, Source};
 pub use state::{OpMetadata, OpOptions, ProgressGroup, SourceFile, SourceLocation, State};

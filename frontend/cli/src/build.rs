@@ -1,0 +1,197 @@
+//! One build for BuildKit, in: the gateway and the client's options; out: the returned result
+//! (one ref and image config per platform) or a located error. Invariant: exactly one `Return`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cachefront_convert::{convert, ConvertOptions, NoCache};
+use cachefront_gateway::{
+    BuildResult, FrontendError, FrontendOptions, Gateway, NetworkMode, PlatformImage, Reference,
+    SolveOptions,
+};
+use cachefront_llb::{marshal, Platform, SourceFile};
+use cachefront_proto::pb;
+
+use crate::definition::read_definition;
+use crate::failure::from_gateway;
+use crate::resolver::GatewayResolver;
+
+/// Connects to BuildKit, builds, and returns the result or the error.
+pub async fn serve() -> anyhow::Result<()> {
+    let mut gateway = Gateway::connect_stdio().await?;
+    let outcome = match FrontendOptions::from_env() {
+        Ok(options) => build(&mut gateway, &options).await,
+        Err(error) => Err(FrontendError::new(error.to_string())),
+    };
+    match outcome {
+        Ok(result) => gateway.return_result(result).await?,
+        Err(error) => {
+            tracing::info!(message = %error.message, "returning an error to BuildKit");
+            gateway.return_error(error).await?
+        }
+    }
+    Ok(())
+}
+
+async fn build(
+    gateway: &mut Gateway,
+    options: &FrontendOptions,
+) -> Result<BuildResult, FrontendError> {
+    if options.request_id.is_some() {
+        // Subrequests (--print, --call) are answered by BuildKit's own Dockerfile frontend.
+        return forward_to_builtin(gateway, options).await;
+    }
+    let (source, ignore_patterns) = read_definition(gateway, options)
+        .await
+        .map_err(|error| from_gateway(&error))?;
+    let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&source.data)
+        .map_err(|error| source.error_at(error.to_string(), error.span()))?;
+    let source_file = Arc::new(SourceFile {
+        filename: source.filename.clone(),
+        data: source.data.clone(),
+        language: "Dockerfile".to_owned(),
+    });
+    let mut platforms: Vec<Platform> = options
+        .target_platforms()
+        .iter()
+        .map(platform_from_proto)
+        .collect();
+    if platforms.is_empty() {
+        platforms.push(platform_from_proto(&options.build_platform()));
+    }
+    let build_platforms = {
+        let workers: Vec<Platform> = gateway
+            .worker_platforms()
+            .iter()
+            .map(platform_from_proto)
+            .collect();
+        if workers.is_empty() {
+            vec![platform_from_proto(&options.build_platform())]
+        } else {
+            workers
+        }
+    };
+    let llb_caps: Vec<String> = gateway.llb_caps().iter().cloned().collect();
+    let mut images = Vec::new();
+    let mut answers = HashMap::new();
+    for platform in platforms {
+        let convert_options = convert_options(
+            options,
+            &platform,
+            build_platforms.clone(),
+            &ignore_patterns,
+            llb_caps.clone(),
+        );
+        let mut resolver = GatewayResolver {
+            gateway: &mut *gateway,
+            resolve_mode: options.image_resolve_mode.as_str(),
+            session_id: options.session_id.clone(),
+            answers: std::mem::take(&mut answers),
+        };
+        let converted = convert(
+            &dockerfile,
+            Arc::clone(&source_file),
+            ast.directives.escape,
+            &convert_options,
+            &mut resolver,
+        )
+        .await;
+        answers = std::mem::take(&mut resolver.answers);
+        let converted =
+            converted.map_err(|error| source.error_at(error.message.clone(), error.span))?;
+        let definition = marshal(&converted.state);
+        let reference = if definition.def.is_empty() {
+            Reference::empty()
+        } else {
+            let solve = SolveOptions {
+                cache_imports: options.cache_imports.clone(),
+                ..SolveOptions::default()
+            };
+            gateway
+                .solve(definition, solve)
+                .await
+                .map_err(|error| from_gateway(&error))?
+        };
+        let config = serde_json::to_vec(&converted.image)
+            .map_err(|error| FrontendError::new(error.to_string()))?;
+        images.push(PlatformImage {
+            platform: platform.to_proto(),
+            reference,
+            config,
+        });
+    }
+    Ok(BuildResult::from_platform_images(
+        images,
+        options.multi_platform,
+    ))
+}
+
+/// Hands the whole request to BuildKit's builtin Dockerfile frontend. `cmdline` stays in the
+/// options, which keeps that frontend from forwarding back to us through `# syntax=`.
+async fn forward_to_builtin(
+    gateway: &mut Gateway,
+    options: &FrontendOptions,
+) -> Result<BuildResult, FrontendError> {
+    let mut frontend_options = options.raw.clone();
+    frontend_options.remove("build-arg:BUILDKIT_SYNTAX");
+    frontend_options
+        .entry("cmdline".to_owned())
+        .or_insert_with(|| "cachefront".to_owned());
+    let mut solve = SolveOptions::forward_to("dockerfile.v0", frontend_options);
+    solve.frontend_inputs = gateway
+        .inputs()
+        .await
+        .map_err(|error| from_gateway(&error))?;
+    solve.cache_imports = options.cache_imports.clone();
+    gateway
+        .solve_frontend(solve)
+        .await
+        .map_err(|error| from_gateway(&error))
+}
+
+fn convert_options(
+    options: &FrontendOptions,
+    platform: &Platform,
+    build_platforms: Vec<Platform>,
+    ignore_patterns: &[String],
+    llb_caps: Vec<String>,
+) -> ConvertOptions {
+    let mut convert_options = ConvertOptions::for_platform(platform.clone());
+    convert_options.target = options.target.clone();
+    convert_options.build_args = options.build_args.clone();
+    convert_options.labels = options.labels.clone();
+    convert_options.explicit_target_platform = !options.platforms.is_empty();
+    convert_options.multi_platform = options.multi_platform;
+    convert_options.build_platforms = build_platforms;
+    convert_options.no_cache = match &options.no_cache {
+        cachefront_gateway::NoCache::None => NoCache::None,
+        cachefront_gateway::NoCache::All => NoCache::All,
+        cachefront_gateway::NoCache::Stages(stages) => NoCache::Stages(stages.clone()),
+    };
+    convert_options.session_id = options.session_id.clone();
+    convert_options.dockerignore = ignore_patterns.to_vec();
+    convert_options.image_resolve_mode = Some(options.image_resolve_mode.as_str().to_owned());
+    convert_options.hostname = options.hostname.clone();
+    convert_options.extra_hosts = options
+        .add_hosts
+        .iter()
+        .map(|host| (host.host.clone(), host.ip.clone()))
+        .collect();
+    convert_options.force_network_mode = match options.force_network_mode {
+        NetworkMode::Sandbox => None,
+        NetworkMode::Host => Some("host".to_owned()),
+        NetworkMode::None => Some("none".to_owned()),
+    };
+    convert_options.cgroup_parent = options.cgroup_parent.clone();
+    convert_options.shm_size = (options.shm_size > 0).then_some(options.shm_size);
+    convert_options.llb_caps = llb_caps;
+    convert_options
+}
+
+fn platform_from_proto(platform: &pb::Platform) -> Platform {
+    Platform {
+        os: platform.os.clone(),
+        architecture: platform.architecture.clone(),
+        variant: platform.variant.clone(),
+    }
+}

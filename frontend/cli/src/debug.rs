@@ -1,0 +1,84 @@
+//! Commands for people, in: a Dockerfile path; out: the parse tree (`debug parse`) or the cache
+//! plan (`explain`) on stdout, without BuildKit.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use cachefront_convert::{convert, ConvertOptions, ResolvedImage, Resolver};
+use cachefront_llb::{Platform, SourceFile};
+
+/// `cachefront debug parse <Dockerfile>`: BuildKit's parser dump format, one line per instruction.
+pub fn print_parse(path: &str) -> anyhow::Result<()> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+    match cachefront_dockerfile::parse::parse(&data) {
+        Ok(ast) => {
+            print!("{}", cachefront_dockerfile::parse::dump(&ast));
+            Ok(())
+        }
+        Err(error) => {
+            let rendered = cachefront_dockerfile::render_error(path, &data, &error.into());
+            anyhow::bail!("{rendered}")
+        }
+    }
+}
+
+/// `cachefront explain <Dockerfile>`: the cache mounts each RUN would get. Base images are taken
+/// as plain Linux images with only a default `PATH` (no registry is asked).
+pub fn print_explain(path: &str) -> anyhow::Result<()> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+    let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&data).map_err(|error| {
+        anyhow::anyhow!(
+            "{}",
+            cachefront_dockerfile::render_error(path, &data, &error)
+        )
+    })?;
+    let platform = Platform::parse("linux/amd64").context("default platform")?;
+    let options = ConvertOptions::for_platform(platform);
+    let source = Arc::new(SourceFile {
+        filename: path.to_owned(),
+        data: data.clone(),
+        language: "Dockerfile".to_owned(),
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let converted = runtime
+        .block_on(convert(
+            &dockerfile,
+            source,
+            ast.directives.escape,
+            &options,
+            &mut OfflineResolver,
+        ))
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    if converted.injections.is_empty() {
+        println!("no cache mounts to add");
+    }
+    for injection in &converted.injections {
+        println!(
+            "{path}:{} {}\n{}",
+            injection.line, injection.step, injection.text
+        );
+    }
+    Ok(())
+}
+
+/// Answers every image with an empty Linux config.
+struct OfflineResolver;
+
+impl Resolver for OfflineResolver {
+    async fn resolve_image_config(
+        &mut self,
+        _reference: &str,
+        platform: &Platform,
+    ) -> Result<ResolvedImage, String> {
+        let config = serde_json::json!({
+            "architecture": platform.architecture,
+            "os": platform.os,
+            "config": {},
+            "rootfs": {"type": "layers", "diff_ids": ["sha256:0000000000000000000000000000000000000000000000000000000000000000"]},
+        });
+        Ok(ResolvedImage {
+            digest: String::new(),
+            config: serde_json::to_vec(&config).map_err(|error| error.to_string())?,
+        })
+    }
+}

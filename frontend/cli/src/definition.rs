@@ -1,0 +1,122 @@
+//! The build definition, in: the client's `dockerfile` and `context` locals; out: the Dockerfile's
+//! bytes and the `.dockerignore` patterns (`<Dockerfile>.dockerignore` first, as upstream).
+
+use cachefront_gateway::{FrontendOptions, Gateway, GatewayError, Reference, SolveOptions};
+use cachefront_llb::{marshal, OpMetadata, OpOptions, Source};
+
+use crate::failure::DockerfileSource;
+
+/// Reads the Dockerfile and the ignore patterns for the build context.
+pub async fn read_definition(
+    gateway: &mut Gateway,
+    options: &FrontendOptions,
+) -> Result<(DockerfileSource, Vec<String>), GatewayError> {
+    let filename = options.filename.clone();
+    let ignore_name = format!("{filename}.dockerignore");
+    let follow = serde_json::to_string(&[&filename, &ignore_name]).unwrap_or_default();
+    let dockerfile = read_local(
+        gateway,
+        options,
+        "dockerfile",
+        "dockerfile",
+        &follow,
+        &format!("[internal] load build definition from {filename}"),
+    )
+    .await?;
+    let data = gateway.read_file(&dockerfile, &filename, None).await?;
+    let ignore = match gateway.read_file(&dockerfile, &ignore_name, None).await {
+        Ok(bytes) => Some(bytes),
+        Err(_) => {
+            let follow = serde_json::to_string(&[".dockerignore"]).unwrap_or_default();
+            let context = read_local(
+                gateway,
+                options,
+                "context",
+                "context-dockerignore",
+                &follow,
+                "[internal] load .dockerignore",
+            )
+            .await?;
+            gateway
+                .read_file(&context, ".dockerignore", None)
+                .await
+                .ok()
+        }
+    };
+    let patterns = ignore
+        .map(|bytes| parse_dockerignore(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default();
+    Ok((DockerfileSource { filename, data }, patterns))
+}
+
+async fn read_local(
+    gateway: &mut Gateway,
+    options: &FrontendOptions,
+    name: &str,
+    key_hint: &str,
+    follow_paths: &str,
+    progress_name: &str,
+) -> Result<Reference, GatewayError> {
+    let state = Source::local(name)
+        .with_attribute("local.session", options.session_id.clone())
+        .with_attribute("local.sharedkeyhint", key_hint)
+        .with_attribute("local.followpaths", follow_paths)
+        .with_attribute("local.differ", "none")
+        .build(OpOptions {
+            metadata: OpMetadata::named(progress_name),
+            ..OpOptions::default()
+        });
+    gateway
+        .solve(marshal(&state), SolveOptions::default())
+        .await
+}
+
+/// `.dockerignore` lines: comments and blanks dropped, each pattern cleaned, a leading `/` removed,
+/// `!` exceptions kept.
+pub fn parse_dockerignore(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let (exception, pattern) = match line.strip_prefix('!') {
+                Some(rest) => ("!", rest.trim()),
+                None => ("", line),
+            };
+            let cleaned = clean_relative(pattern);
+            (!cleaned.is_empty()).then(|| format!("{exception}{cleaned}"))
+        })
+        .collect()
+}
+
+/// Go's `filepath.Clean` of a relative pattern, without a leading `/`.
+fn clean_relative(pattern: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in pattern.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_dockerignore;
+
+    #[test]
+    fn dockerignore_patterns() {
+        let text = "# comment\n\n/target\n node_modules/ \n!keep.txt\n./a/../b\n";
+        assert_eq!(
+            parse_dockerignore(text),
+            vec!["target", "node_modules", "!keep.txt", "b"]
+        );
+    }
+}

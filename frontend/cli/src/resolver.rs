@@ -1,0 +1,45 @@
+//! Base-image resolution for lowering, in: references and platforms; out: configs from BuildKit's
+//! `ResolveImageConfig`. Invariant: each (reference, platform) is asked once per build.
+
+use std::collections::HashMap;
+
+use cachefront_convert::{ResolvedImage, Resolver};
+use cachefront_gateway::Gateway;
+use cachefront_llb::Platform;
+
+/// Resolves images through the gateway, remembering answers.
+pub struct GatewayResolver<'a> {
+    pub gateway: &'a mut Gateway,
+    pub resolve_mode: &'static str,
+    pub session_id: String,
+    pub answers: HashMap<(String, String), ResolvedImage>,
+}
+
+impl Resolver for GatewayResolver<'_> {
+    async fn resolve_image_config(
+        &mut self,
+        reference: &str,
+        platform: &Platform,
+    ) -> Result<ResolvedImage, String> {
+        let key = (reference.to_owned(), platform.to_string());
+        if let Some(answer) = self.answers.get(&key) {
+            return Ok(answer.clone());
+        }
+        let resolved = self
+            .gateway
+            .resolve_image_config(
+                reference,
+                Some(platform.to_proto()),
+                self.resolve_mode,
+                &self.session_id,
+            )
+            .await
+            .map_err(|error| error.to_string())?;
+        let answer = ResolvedImage {
+            digest: resolved.digest,
+            config: resolved.config,
+        };
+        self.answers.insert(key, answer.clone());
+        Ok(answer)
+    }
+}

@@ -1,0 +1,358 @@
+//! The lowering driver, in: a typed Dockerfile and options; out: the target stage's state and
+//! image. Invariant: stages are lowered in an order where each comes after what it reads, each
+//! once; every command of a stage sees the environment its predecessors left.
+
+use std::sync::Arc;
+
+use cachefront_dockerfile::expand::Lexer;
+use cachefront_dockerfile::instructions::{expand_command, Command, CommandKind, Dockerfile};
+use cachefront_llb::{OpMetadata, OpOptions, Platform, Source, SourceFile, SourceLocation, State};
+
+use crate::args::{add_meta_arguments, default_arguments};
+use crate::env::Environment;
+use crate::error::{located, ConvertError, ConvertResult};
+use crate::image::{Image, DEFAULT_PATH};
+use crate::naming::{uppercase_keyword, StepCounter};
+use crate::options::ConvertOptions;
+use crate::resolve::Resolver;
+use crate::stages::{Base, StageGraph};
+use crate::{config, copy, run};
+
+/// The result of lowering: what to solve and the config of the image it makes.
+#[derive(Debug, Clone)]
+pub struct Converted {
+    pub state: State,
+    pub image: Image,
+    /// What the cache pass added, per RUN, for the progress output.
+    pub injections: Vec<InjectionReport>,
+}
+
+/// The cache mounts added to one RUN, for the user to see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InjectionReport {
+    pub line: usize,
+    pub step: String,
+    pub text: String,
+}
+
+/// A stage being lowered: its filesystem, config and the exec context instructions change.
+#[derive(Debug, Clone)]
+pub(crate) struct StageState {
+    pub state: State,
+    pub image: Image,
+    pub platform: Platform,
+    pub env: Environment,
+    pub dir: String,
+    pub user: String,
+    /// ARGs declared in the stage (and the stages it builds on), with their values.
+    pub build_args: Vec<(String, Option<String>)>,
+    pub steps: StepCounter,
+    pub ignore_cache: bool,
+    pub name: Option<String>,
+}
+
+/// Shared context of one conversion.
+pub(crate) struct Lowering<'a> {
+    pub options: &'a ConvertOptions,
+    pub lexer: Lexer,
+    pub global: Environment,
+    pub source: Arc<SourceFile>,
+    /// The client's build context, as a local source.
+    pub context: State,
+    /// Finished stages, by graph node.
+    pub finished: Vec<Option<StageState>>,
+    pub graph: StageGraph,
+    pub injections: Vec<InjectionReport>,
+}
+
+impl Lowering<'_> {
+    /// Options for an op made from `command` with progress name `name`.
+    pub fn op_options(&self, stage: &StageState, command: &Command, name: String) -> OpOptions {
+        let mut metadata = OpMetadata::named(name);
+        metadata.description.insert(
+            "com.docker.dockerfile.v1.command".to_owned(),
+            command.original.clone(),
+        );
+        metadata.ignore_cache = stage.ignore_cache;
+        OpOptions {
+            platform: Some(stage.platform.clone()),
+            metadata,
+            location: Some(self.location(command.span)),
+        }
+    }
+
+    pub fn location(&self, span: cachefront_dockerfile::parse::Span) -> SourceLocation {
+        let to_line = |line: usize| u32::try_from(line).unwrap_or(u32::MAX);
+        SourceLocation {
+            file: Arc::clone(&self.source),
+            ranges: vec![(to_line(span.start), to_line(span.end))],
+        }
+    }
+
+    /// The state of a finished stage, for `--from`.
+    pub fn stage_state(&self, node: usize) -> Option<&StageState> {
+        self.finished.get(node).and_then(Option::as_ref)
+    }
+}
+
+/// Lowers `dockerfile` for the platform and options given.
+pub async fn convert<R: Resolver>(
+    dockerfile: &Dockerfile,
+    source: Arc<SourceFile>,
+    escape: char,
+    options: &ConvertOptions,
+    resolver: &mut R,
+) -> ConvertResult<Converted> {
+    let lexer = Lexer::new(escape);
+    let last_name = dockerfile
+        .stages
+        .last()
+        .and_then(|stage| stage.name.clone())
+        .unwrap_or_default();
+    let target_name = options
+        .target
+        .clone()
+        .filter(|target| !target.is_empty())
+        .unwrap_or(last_name);
+    let mut global = default_arguments(options, &target_name);
+    add_meta_arguments(&mut global, &dockerfile.meta_args, &lexer, options)?;
+    let graph = StageGraph::build(dockerfile, &global, &lexer, options.target.as_deref())?;
+    let context = context_source(options);
+    let mut lowering = Lowering {
+        options,
+        lexer,
+        global,
+        source,
+        context,
+        finished: vec![None; graph.nodes.len()],
+        graph,
+        injections: Vec::new(),
+    };
+    let single_stage = dockerfile.stages.len() == 1;
+    for node_index in lowering.graph.reachable() {
+        let mut stage =
+            start_stage(&lowering, dockerfile, node_index, single_stage, resolver).await?;
+        if let Some(index) = lowering.graph.nodes[node_index].dockerfile_index {
+            for command in &dockerfile.stages[index].commands {
+                dispatch(&mut lowering, &mut stage, command)
+                    .map_err(|error| error.at(command.span))?;
+            }
+        }
+        lowering.finished[node_index] = Some(stage);
+    }
+    let target = lowering.graph.target;
+    let mut stage = lowering.finished[target]
+        .take()
+        .ok_or_else(|| ConvertError::new("target stage was not lowered"))?;
+    finalize_image(&mut stage.image, options);
+    Ok(Converted {
+        state: stage.state,
+        image: stage.image,
+        injections: lowering.injections,
+    })
+}
+
+/// The build context the client sends, with `.dockerignore` applied.
+fn context_source(options: &ConvertOptions) -> State {
+    let mut source = Source::local("context")
+        .with_attribute("local.session", options.session_id.clone())
+        .with_attribute("local.sharedkeyhint", "context");
+    if !options.dockerignore.is_empty() {
+        let patterns = serde_json::to_string(&options.dockerignore).unwrap_or_default();
+        source = source.with_attribute("local.excludepatterns", patterns);
+    }
+    source.build(OpOptions {
+        metadata: OpMetadata::named("[internal] load build context"),
+        ..OpOptions::default()
+    })
+}
+
+/// Sets up a stage from its base: scratch, an earlier stage, or an image.
+async fn start_stage<R: Resolver>(
+    lowering: &Lowering<'_>,
+    dockerfile: &Dockerfile,
+    node_index: usize,
+    single_stage: bool,
+    resolver: &mut R,
+) -> ConvertResult<StageState> {
+    let node = &lowering.graph.nodes[node_index];
+    let options = lowering.options;
+    let stage_source = node.dockerfile_index.map(|index| &dockerfile.stages[index]);
+    let stage_name = match (node.dockerfile_index, &node.name) {
+        (None, _) => String::new(),
+        (Some(_), _) if single_stage => String::new(),
+        (Some(_), Some(name)) => name.clone(),
+        (Some(index), None) => format!("stage-{index}"),
+    };
+    let counted_steps = stage_source.map_or(0, |stage| {
+        stage
+            .commands
+            .iter()
+            .filter(|command| {
+                matches!(
+                    command.kind,
+                    CommandKind::Run(_)
+                        | CommandKind::Copy(_)
+                        | CommandKind::Add(_)
+                        | CommandKind::Workdir(_)
+                )
+            })
+            .count()
+    });
+    let mut steps = StepCounter {
+        stage_name,
+        total: counted_steps
+            + usize::from(matches!(node.base, Base::Image(_)) && stage_source.is_some()),
+        index: 0,
+        platform: options.multi_platform.then(|| {
+            node.platform
+                .clone()
+                .unwrap_or_else(|| options.target_platform.clone())
+        }),
+    };
+    let mut stage = match &node.base {
+        Base::Stage(base) => {
+            let mut inherited = lowering
+                .stage_state(*base)
+                .cloned()
+                .ok_or_else(|| located(node.span, "base stage was not lowered"))?;
+            inherited.image.config.on_build = None;
+            inherited.steps = steps;
+            inherited.name = node.name.clone();
+            inherited.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
+            return Ok(inherited);
+        }
+        Base::Scratch => StageState::new(
+            State::scratch(),
+            Image::empty(&options.target_platform),
+            options.target_platform.clone(),
+            steps,
+        ),
+        Base::Image(name) => {
+            let platform = node
+                .platform
+                .clone()
+                .unwrap_or_else(|| options.target_platform.clone());
+            let reference = cachefront_llb::normalize_image_reference(name);
+            let resolved = resolver
+                .resolve_image_config(&reference, &platform)
+                .await
+                .map_err(|error| located(node.span, format!("{name}: {error}")))?;
+            let image = Image::from_base_config(&resolved.config).map_err(|error| {
+                located(node.span, format!("failed to parse image config: {error}"))
+            })?;
+            let pinned = if resolved.digest.is_empty() {
+                reference
+            } else {
+                format!("{reference}@{}", resolved.digest)
+            };
+            let state = if image.has_no_layers() {
+                State::scratch()
+            } else {
+                let mut source = Source::image(&pinned);
+                if let Some(mode) = options
+                    .image_resolve_mode
+                    .as_deref()
+                    .filter(|mode| *mode != "default")
+                {
+                    source = source.with_attribute("image.resolvemode", mode);
+                }
+                let mut metadata = OpMetadata::named(steps.next_name(&format!("FROM {pinned}")));
+                if let Some(stage) = stage_source {
+                    metadata.description.insert(
+                        "com.docker.dockerfile.v1.command".to_owned(),
+                        stage.original.clone(),
+                    );
+                }
+                source.build(OpOptions {
+                    platform: Some(platform.clone()),
+                    metadata,
+                    location: Some(lowering.location(node.span)),
+                })
+            };
+            StageState::new(state, image, platform, steps)
+        }
+    };
+    stage.name = node.name.clone();
+    stage.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
+    stage.inherit_image_context();
+    Ok(stage)
+}
+
+impl StageState {
+    fn new(state: State, image: Image, platform: Platform, steps: StepCounter) -> StageState {
+        StageState {
+            state,
+            image,
+            platform,
+            env: Environment::default(),
+            dir: "/".to_owned(),
+            user: String::new(),
+            build_args: Vec::new(),
+            steps,
+            ignore_cache: false,
+            name: None,
+        }
+    }
+
+    /// Takes env, working directory and user from the image config, making sure PATH is set.
+    fn inherit_image_context(&mut self) {
+        let env = self.image.config.env.get_or_insert_with(Vec::new);
+        if !env
+            .iter()
+            .any(|entry| entry.split_once('=').map_or(entry.as_str(), |(key, _)| key) == "PATH")
+        {
+            env.push(format!("PATH={DEFAULT_PATH}"));
+        }
+        self.env = Environment::from_entries(env.iter());
+        if !self.image.config.working_dir.is_empty() {
+            self.dir = config::normalize_workdir("/", &self.image.config.working_dir);
+        }
+        self.user = self.image.config.user.clone();
+    }
+}
+
+/// Lowers one command into the stage.
+fn dispatch(
+    lowering: &mut Lowering<'_>,
+    stage: &mut StageState,
+    command: &Command,
+) -> ConvertResult<()> {
+    let kind = match &command.kind {
+        // ARG values are expanded as they are declared; RUN's mounts and heredocs are expanded when lowered.
+        CommandKind::Arg(_) | CommandKind::Run(_) => command.kind.clone(),
+        other => expand_command(other, &lowering.lexer, &stage.env)
+            .map_err(|error| located(command.span, error))?,
+    };
+    let name = uppercase_keyword(command.original.trim());
+    match &kind {
+        CommandKind::Run(run) => run::lower_run(lowering, stage, command, run, name),
+        CommandKind::Copy(copy) => copy::lower_copy(lowering, stage, command, copy, false, name),
+        CommandKind::Add(copy) => copy::lower_copy(lowering, stage, command, copy, true, name),
+        CommandKind::Workdir(path) => config::lower_workdir(lowering, stage, command, path, name),
+        CommandKind::Arg(definitions) => config::lower_arg(lowering, stage, command, definitions),
+        other => config::lower_config(stage, other),
+    }
+}
+
+/// Applies the client's labels and an explicitly requested platform to the result.
+fn finalize_image(image: &mut Image, options: &ConvertOptions) {
+    if !options.labels.is_empty() {
+        let labels = image.config.labels.get_or_insert_with(Default::default);
+        labels.extend(
+            options
+                .labels
+                .iter()
+                .map(|(key, value)| (key.clone(), value.clone())),
+        );
+    }
+    if options.explicit_target_platform {
+        let target = &options.target_platform;
+        let same = image.os == target.os && image.architecture == target.architecture;
+        image.os = target.os.clone();
+        image.architecture = target.architecture.clone();
+        if !target.variant.is_empty() || !same {
+            image.variant = target.variant.clone();
+        }
+    }
+}

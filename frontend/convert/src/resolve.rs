@@ -1,0 +1,24 @@
+//! What lowering asks of the outside world, in: image references; out: their configs. The gateway
+//! implements it against BuildKit; tests implement it with fixtures.
+
+use cachefront_llb::Platform;
+
+/// A base image's resolved config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedImage {
+    /// The digest to pin the image to; empty for images known only locally.
+    pub digest: String,
+    /// The image config JSON.
+    pub config: Vec<u8>,
+}
+
+/// Resolves base images for lowering.
+#[allow(async_fn_in_trait)]
+pub trait Resolver {
+    /// Resolves `reference` (fully qualified, e.g. `docker.io/library/debian:bookworm`) for `platform`.
+    async fn resolve_image_config(
+        &mut self,
+        reference: &str,
+        platform: &Platform,
+    ) -> Result<ResolvedImage, String>;
+}

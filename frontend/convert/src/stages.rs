@@ -1,0 +1,220 @@
+//! The stage graph, in: typed stages and the global arguments; out: each stage's resolved base
+//! (scratch, an earlier stage or an image), its dependencies and whether the target needs it.
+//! Invariant: a stage only depends on stages before it; images named by `--from` become stages of
+//! their own, after the Dockerfile's, as upstream does.
+
+use cachefront_dockerfile::expand::Lexer;
+use cachefront_dockerfile::instructions::{CommandKind, Dockerfile};
+use cachefront_dockerfile::parse::Span;
+use cachefront_llb::Platform;
+
+use crate::env::Environment;
+use crate::error::{located, ConvertError, ConvertResult};
+use crate::run_mount::parse_mount;
+
+/// Where a stage starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    Scratch,
+    Stage(usize),
+    Image(String),
+}
+
+/// One stage of the graph.
+#[derive(Debug, Clone)]
+pub struct StageNode {
+    /// Index into the Dockerfile's stages; `None` for an image used only by `--from`.
+    pub dockerfile_index: Option<usize>,
+    /// The name after `AS`, lowercased.
+    pub name: Option<String>,
+    pub base: Base,
+    pub platform: Option<Platform>,
+    /// Stages this one reads from through `COPY --from` or `RUN --mount=from=`.
+    pub dependencies: Vec<usize>,
+    pub span: Span,
+}
+
+/// All stages and the one to build.
+#[derive(Debug, Clone)]
+pub struct StageGraph {
+    pub nodes: Vec<StageNode>,
+    pub target: usize,
+}
+
+impl StageGraph {
+    /// Builds the graph: expands base names and platforms with the global arguments and links
+    /// stages by name or index.
+    pub fn build(
+        dockerfile: &Dockerfile,
+        global: &Environment,
+        lexer: &Lexer,
+        target: Option<&str>,
+    ) -> ConvertResult<StageGraph> {
+        if dockerfile.stages.is_empty() {
+            return Err(ConvertError::new("dockerfile contains no stages to build"));
+        }
+        let mut nodes: Vec<StageNode> = Vec::new();
+        for (index, stage) in dockerfile.stages.iter().enumerate() {
+            let base_name = lexer
+                .expand_word(&stage.base_name, global)
+                .map_err(|error| located(stage.span, error))?;
+            if base_name.is_empty() {
+                return Err(located(
+                    stage.span,
+                    format!("base name ({}) should not be blank", stage.base_name),
+                ));
+            }
+            let platform = match &stage.platform {
+                None => None,
+                Some(text) => {
+                    let expanded = lexer
+                        .expand_word(text, global)
+                        .map_err(|error| located(stage.span, error))?;
+                    if expanded.is_empty() {
+                        return Err(located(
+                            stage.span,
+                            format!("empty platform value from expression {text}"),
+                        ));
+                    }
+                    let platform = Platform::parse(&expanded)
+                        .ok_or_else(|| located(stage.span, format!("failed to parse platform {text}: \"{expanded}\" is an invalid platform")))?;
+                    Some(platform)
+                }
+            };
+            let base = if base_name.eq_ignore_ascii_case("scratch") {
+                Base::Scratch
+            } else if let Some(earlier) = find_stage(&nodes, &base_name) {
+                Base::Stage(earlier)
+            } else {
+                Base::Image(base_name)
+            };
+            nodes.push(StageNode {
+                dockerfile_index: Some(index),
+                name: stage.name.as_ref().map(|name| name.to_lowercase()),
+                base,
+                platform,
+                dependencies: Vec::new(),
+                span: stage.span,
+            });
+        }
+        for (index, stage) in dockerfile.stages.iter().enumerate() {
+            for command in &stage.commands {
+                for reference in stage_references(&command.kind) {
+                    let dependency =
+                        resolve_reference(&mut nodes, index, &reference, command.span)?;
+                    if !nodes[index].dependencies.contains(&dependency) {
+                        nodes[index].dependencies.push(dependency);
+                    }
+                }
+            }
+        }
+        let target = match target.filter(|name| !name.is_empty()) {
+            None => dockerfile.stages.len() - 1,
+            Some(name) => find_stage(&nodes[..dockerfile.stages.len()], name).ok_or_else(|| {
+                ConvertError::new(format!("target stage \"{name}\" could not be found"))
+            })?,
+        };
+        Ok(StageGraph { nodes, target })
+    }
+
+    /// The stages the target needs, in an order where each comes after what it reads.
+    pub fn reachable(&self) -> Vec<usize> {
+        let mut needed = vec![false; self.nodes.len()];
+        let mut pending = vec![self.target];
+        while let Some(index) = pending.pop() {
+            if std::mem::replace(&mut needed[index], true) {
+                continue;
+            }
+            if let Base::Stage(base) = self.nodes[index].base {
+                pending.push(base);
+            }
+            pending.extend(self.nodes[index].dependencies.iter().copied());
+        }
+        // Images named by --from come last in `nodes` but are read by earlier stages: list them first.
+        let (images, stages): (Vec<usize>, Vec<usize>) = (0..self.nodes.len())
+            .filter(|&index| needed[index])
+            .partition(|&index| self.nodes[index].dockerfile_index.is_none());
+        images.into_iter().chain(stages).collect()
+    }
+}
+
+/// Finds a stage by name (case-insensitively) among `nodes`.
+fn find_stage(nodes: &[StageNode], name: &str) -> Option<usize> {
+    let name = name.to_lowercase();
+    nodes.iter().position(|node| {
+        node.dockerfile_index.is_some() && node.name.as_deref() == Some(name.as_str())
+    })
+}
+
+/// The `--from` values of a command: COPY/ADD's flag and RUN's mounts.
+fn stage_references(kind: &CommandKind) -> Vec<String> {
+    match kind {
+        CommandKind::Copy(copy) | CommandKind::Add(copy) => copy.from.iter().cloned().collect(),
+        CommandKind::Run(run) => run
+            .mounts
+            .iter()
+            .filter_map(|mount| parse_mount(mount).ok().and_then(|mount| mount.from))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Resolves `--from=reference` in stage `current`: a stage name, a stage index, or an image.
+fn resolve_reference(
+    nodes: &mut Vec<StageNode>,
+    current: usize,
+    reference: &str,
+    span: Span,
+) -> ConvertResult<usize> {
+    if let Ok(index) = reference.parse::<usize>() {
+        let stage_count = nodes
+            .iter()
+            .filter(|node| node.dockerfile_index.is_some())
+            .count();
+        if index >= stage_count {
+            return Err(located(span, format!("invalid stage index {index}")));
+        }
+        return check_order(index, current, reference, span);
+    }
+    if let Some(index) = find_stage(nodes, reference) {
+        return check_order(index, current, reference, span);
+    }
+    if let Some(index) = nodes.iter().position(|node| {
+        node.dockerfile_index.is_none() && node.base == Base::Image(reference.to_owned())
+    }) {
+        return Ok(index);
+    }
+    nodes.push(StageNode {
+        dockerfile_index: None,
+        name: None,
+        base: Base::Image(reference.to_owned()),
+        platform: None,
+        dependencies: Vec::new(),
+        span,
+    });
+    Ok(nodes.len() - 1)
+}
+
+fn check_order(index: usize, current: usize, reference: &str, span: Span) -> ConvertResult<usize> {
+    if index >= current {
+        return Err(located(span, format!("cannot copy from stage \"{reference}\", it needs to be defined before the current stage")));
+    }
+    Ok(index)
+}
+
+impl StageGraph {
+    /// The node a `--from` value names, as `build` linked it.
+    pub fn lookup(&self, reference: &str) -> Option<usize> {
+        if let Ok(index) = reference.parse::<usize>() {
+            return self
+                .nodes
+                .iter()
+                .position(|node| node.dockerfile_index == Some(index));
+        }
+        find_stage(&self.nodes, reference).or_else(|| {
+            self.nodes.iter().position(|node| {
+                node.dockerfile_index.is_none() && node.base == Base::Image(reference.to_owned())
+            })
+        })
+    }
+}
