@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use cachefront_convert::{convert, ConvertOptions, ResolvedImage, Resolver};
-use cachefront_llb::{Platform, SourceFile};
+use cachefront_llb::{Platform, SourceFile, State};
 
 /// `cachefront debug parse <Dockerfile>`: BuildKit's parser dump format, one line per instruction.
 pub fn print_parse(path: &str) -> anyhow::Result<()> {
@@ -80,5 +80,9 @@ impl Resolver for OfflineResolver {
             digest: String::new(),
             config: serde_json::to_vec(&config).map_err(|error| error.to_string())?,
         })
+    }
+
+    async fn read_file(&mut self, _state: &State, _path: &str) -> Option<Vec<u8>> {
+        None
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use cachefront_convert::{ResolvedImage, Resolver};
-use cachefront_gateway::Gateway;
-use cachefront_llb::Platform;
+use cachefront_gateway::{Gateway, SolveOptions};
+use cachefront_llb::{marshal, Platform, State};
 
 /// Resolves images through the gateway, remembering answers.
 pub struct GatewayResolver<'a> {
@@ -41,5 +41,17 @@ impl Resolver for GatewayResolver<'_> {
         };
         self.answers.insert(key, answer.clone());
         Ok(answer)
+    }
+
+    async fn read_file(&mut self, state: &State, path: &str) -> Option<Vec<u8>> {
+        if state.is_scratch() {
+            return None;
+        }
+        let reference = self
+            .gateway
+            .solve(marshal(state), SolveOptions::default())
+            .await
+            .ok()?;
+        self.gateway.read_file(&reference, path, None).await.ok()
     }
 }

@@ -49,6 +49,10 @@ pub(crate) struct StageState {
     pub steps: StepCounter,
     pub ignore_cache: bool,
     pub name: Option<String>,
+    /// The graph node this stage is.
+    pub node: usize,
+    /// What the cache pass knows of the stage's user and base distribution, once looked up.
+    pub facts: crate::inject::StageFacts,
 }
 
 /// Shared context of one conversion.
@@ -63,6 +67,10 @@ pub(crate) struct Lowering<'a> {
     pub finished: Vec<Option<StageState>>,
     pub graph: StageGraph,
     pub injections: Vec<InjectionReport>,
+    /// Settings of the cache pass, from the build args.
+    pub cache_settings: cachefront_cache::Settings,
+    /// Per graph node, the paths later steps read from that stage (never mounted over).
+    pub protected_paths: Vec<Vec<String>>,
 }
 
 impl Lowering<'_> {
@@ -118,7 +126,12 @@ pub async fn convert<R: Resolver>(
     add_meta_arguments(&mut global, &dockerfile.meta_args, &lexer, options)?;
     let graph = StageGraph::build(dockerfile, &global, &lexer, options.target.as_deref())?;
     let context = context_source(options);
+    let cache_settings = cachefront_cache::parse_settings(&options.build_args)
+        .map_err(|error| ConvertError::new(error.to_string()))?;
+    let protected_paths = crate::inject::protected_paths(dockerfile, &graph);
     let mut lowering = Lowering {
+        cache_settings,
+        protected_paths,
         options,
         lexer,
         global,
@@ -134,7 +147,8 @@ pub async fn convert<R: Resolver>(
             start_stage(&lowering, dockerfile, node_index, single_stage, resolver).await?;
         if let Some(index) = lowering.graph.nodes[node_index].dockerfile_index {
             for command in &dockerfile.stages[index].commands {
-                dispatch(&mut lowering, &mut stage, command)
+                dispatch(&mut lowering, &mut stage, command, resolver)
+                    .await
                     .map_err(|error| error.at(command.span))?;
             }
         }
@@ -220,6 +234,7 @@ async fn start_stage<R: Resolver>(
             inherited.steps = steps;
             inherited.name = node.name.clone();
             inherited.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
+            inherited.node = node_index;
             return Ok(inherited);
         }
         Base::Scratch => StageState::new(
@@ -274,6 +289,7 @@ async fn start_stage<R: Resolver>(
         }
     };
     stage.name = node.name.clone();
+    stage.node = node_index;
     stage.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
     stage.inherit_image_context();
     Ok(stage)
@@ -292,6 +308,8 @@ impl StageState {
             steps,
             ignore_cache: false,
             name: None,
+            node: 0,
+            facts: crate::inject::StageFacts::default(),
         }
     }
 
@@ -313,10 +331,11 @@ impl StageState {
 }
 
 /// Lowers one command into the stage.
-fn dispatch(
+async fn dispatch<R: Resolver>(
     lowering: &mut Lowering<'_>,
     stage: &mut StageState,
     command: &Command,
+    resolver: &mut R,
 ) -> ConvertResult<()> {
     let kind = match &command.kind {
         // ARG values are expanded as they are declared; RUN's mounts and heredocs are expanded when lowered.
@@ -326,7 +345,9 @@ fn dispatch(
     };
     let name = uppercase_keyword(command.original.trim());
     match &kind {
-        CommandKind::Run(run) => run::lower_run(lowering, stage, command, run, name),
+        CommandKind::Run(run) => {
+            run::lower_run(lowering, stage, command, run, name, resolver).await
+        }
         CommandKind::Copy(copy) => copy::lower_copy(lowering, stage, command, copy, false, name),
         CommandKind::Add(copy) => copy::lower_copy(lowering, stage, command, copy, true, name),
         CommandKind::Workdir(path) => config::lower_workdir(lowering, stage, command, path, name),

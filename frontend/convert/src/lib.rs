@@ -10,6 +10,7 @@ mod dispatch;
 mod env;
 mod error;
 mod image;
+mod inject;
 mod naming;
 mod options;
 mod resolve;

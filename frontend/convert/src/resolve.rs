@@ -1,7 +1,7 @@
 //! What lowering asks of the outside world, in: image references; out: their configs. The gateway
 //! implements it against BuildKit; tests implement it with fixtures.
 
-use cachefront_llb::Platform;
+use cachefront_llb::{Platform, State};
 
 /// A base image's resolved config.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,4 +21,8 @@ pub trait Resolver {
         reference: &str,
         platform: &Platform,
     ) -> Result<ResolvedImage, String>;
+
+    /// Reads a file from a state built so far (e.g. `/etc/passwd` to find a user's ids and home);
+    /// `None` when it cannot be read.
+    async fn read_file(&mut self, state: &State, path: &str) -> Option<Vec<u8>>;
 }

@@ -7,30 +7,27 @@ use cachefront_llb::{
     FileAction, FileOperation, Mount, MountKind, Network, OpMetadata, OpOptions, Security, State,
 };
 
+use cachefront_cache::{render_plan, Plan, Sharing};
+use cachefront_llb::CacheSharing;
+
 use crate::config::{clean_path, with_shell};
-use crate::dispatch::{Lowering, StageState};
+use crate::dispatch::{InjectionReport, Lowering, StageState};
 use crate::error::{located, ConvertResult};
+use crate::inject::plan_for_run;
+use crate::resolve::Resolver;
 use crate::run_mount::{parse_mount_with, MountSpec, MountType};
 
 /// Lowers one RUN.
-pub(crate) fn lower_run(
+pub(crate) async fn lower_run<R: Resolver>(
     lowering: &mut Lowering<'_>,
     stage: &mut StageState,
     command: &Command,
     run: &Run,
     name: String,
+    resolver: &mut R,
 ) -> ConvertResult<()> {
     let span = command.span;
     let mut mounts = Vec::new();
-    let (args, display_suffix) =
-        heredoc_args(stage, run, &mut mounts).map_err(|error| located(span, error))?;
-    let args = match &run.command {
-        ShellOrExec::Shell(_) => with_shell(
-            &stage.image.config.shell,
-            &ShellOrExec::Shell(args.join(" ")),
-        ),
-        ShellOrExec::Exec(_) => args,
-    };
     for text in &run.mounts {
         let mut expand = |word: &str| {
             lowering
@@ -41,6 +38,23 @@ pub(crate) fn lower_run(
         let spec = parse_mount_with(text, &mut expand).map_err(|error| located(span, error))?;
         mounts.push(lower_mount(lowering, stage, &spec).map_err(|error| located(span, error))?);
     }
+    let user_targets: Vec<String> = mounts
+        .iter()
+        .map(|mount| mount.destination.clone())
+        .collect();
+    let plan = plan_for_run(lowering, stage, command, run, &user_targets, resolver)
+        .await
+        .unwrap_or_default();
+    let history_args =
+        command_args(stage, run, &mut Vec::new()).map_err(|error| located(span, error))?;
+    let executed = executed_run(run, &plan);
+    let (args, display_suffix) = {
+        let mut heredoc_mounts = Vec::new();
+        let args = command_args(stage, &executed, &mut heredoc_mounts)
+            .map_err(|error| located(span, error))?;
+        mounts.extend(heredoc_mounts);
+        (args.0, args.1)
+    };
     let options = lowering.options;
     let network = match run
         .network
@@ -74,9 +88,19 @@ pub(crate) fn lower_run(
             ..Mount::bind("/dev/shm", State::scratch(), "")
         });
     }
+    mounts.extend(plan_mounts(&plan, &stage.platform));
+    let mut env = stage.env.clone();
+    for (key, value) in &plan.env {
+        env.set(key, value);
+    }
+    let env: Vec<String> = env
+        .iter()
+        .filter(|(key, _)| !plan.env_unset.iter().any(|unset| unset == key))
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect();
     let exec = cachefront_llb::Exec {
-        args: args.clone(),
-        env: stage.env.to_entries(),
+        args,
+        env,
         cwd: stage.dir.clone(),
         user: stage.user.clone(),
         hostname: options.hostname.clone().unwrap_or_default(),
@@ -88,12 +112,103 @@ pub(crate) fn lower_run(
         mounts,
         ..cachefront_llb::Exec::default()
     };
-    let step_name = stage.steps.next_name(&format!("{name}{display_suffix}"));
+    let explanation = render_plan(&plan);
+    let mut step_name = stage.steps.next_name(&format!("{name}{display_suffix}"));
+    if !plan.cache_mounts.is_empty() {
+        let targets: Vec<&str> = plan
+            .cache_mounts
+            .iter()
+            .map(|mount| mount.target.as_str())
+            .collect();
+        step_name.push_str(&format!("  [cachefront: cache {}]", targets.join(", ")));
+    }
+    if !explanation.trim().is_empty() {
+        lowering.injections.push(InjectionReport {
+            line: span.start,
+            step: step_name.clone(),
+            text: explanation,
+        });
+    }
     let op_options = lowering.op_options(stage, command, step_name);
     stage.state = exec.build(stage.state.clone(), op_options).root();
-    let history = format!("RUN {}", run_command_string(&args, stage));
+    let history = format!("RUN {}", run_command_string(&history_args.0, stage));
     stage.image.commit(history, true, true, None);
     Ok(())
+}
+
+/// The argv a RUN executes (shell prepended for shell form) and a suffix for its progress name.
+fn command_args(
+    stage: &StageState,
+    run: &Run,
+    mounts: &mut Vec<Mount>,
+) -> Result<(Vec<String>, String), String> {
+    let (args, suffix) = heredoc_args(stage, run, mounts)?;
+    let args = match &run.command {
+        ShellOrExec::Shell(_) => with_shell(
+            &stage.image.config.shell,
+            &ShellOrExec::Shell(args.join(" ")),
+        ),
+        ShellOrExec::Exec(_) => args,
+    };
+    Ok((args, suffix))
+}
+
+/// The RUN as it executes: the plan's rewritten script, argv or heredoc bodies where it has them.
+fn executed_run(run: &Run, plan: &Plan) -> Run {
+    let mut executed = run.clone();
+    match (&mut executed.command, &plan.script, &plan.exec_args) {
+        (ShellOrExec::Shell(line), Some(script), _) => *line = script.clone(),
+        (ShellOrExec::Exec(args), _, Some(rewritten)) => *args = rewritten.clone(),
+        _ => {}
+    }
+    for rewrite in &plan.heredocs {
+        if let Some(heredoc) = executed.heredocs.get_mut(rewrite.index) {
+            heredoc.content = rewrite.content.clone();
+        }
+    }
+    executed
+}
+
+/// The mounts a plan adds: cache directories, and read-only one-file mounts.
+fn plan_mounts(plan: &Plan, platform: &cachefront_llb::Platform) -> Vec<Mount> {
+    let mut mounts = Vec::new();
+    for cache in &plan.cache_mounts {
+        let sharing = match cache.sharing {
+            Sharing::Shared => CacheSharing::Shared,
+            Sharing::Private => CacheSharing::Private,
+            Sharing::Locked => CacheSharing::Locked,
+        };
+        let mut mount = Mount::cache(cache.target.clone(), cache.id.clone(), sharing);
+        if cache.uid.is_some() || cache.gid.is_some() || cache.mode.is_some() {
+            mount.source = cache_permissions(
+                State::scratch(),
+                cache.uid.unwrap_or(0),
+                cache.gid.unwrap_or(0),
+                cache.mode.unwrap_or(0o755),
+            );
+            mount.selector = "/cache".to_owned();
+        }
+        mounts.push(mount);
+    }
+    for file in &plan.file_mounts {
+        let content = FileOperation::on(State::scratch())
+            .then(FileAction::Mkfile {
+                path: "/file".to_owned(),
+                mode: 0o644,
+                data: file.contents.clone().into_bytes(),
+                owner: None,
+            })
+            .build(OpOptions {
+                platform: Some(platform.clone()),
+                metadata: OpMetadata::named(format!(
+                    "[internal] cachefront {} settings",
+                    file.rule
+                )),
+                location: None,
+            });
+        mounts.push(Mount::bind(file.path.clone(), content, "/file"));
+    }
+    mounts
 }
 
 /// The command's argv before the shell is prepended, with heredocs turned into what the stock

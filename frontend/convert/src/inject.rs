@@ -1,0 +1,235 @@
+//! The cache pass at a RUN, in: the RUN, its stage (env, user, base distribution) and the paths
+//! later steps read; out: the pass's plan. Invariant: what the pass needs from the image (the
+//! user's ids and home, the distribution) is looked up at most once per stage and user.
+
+use std::collections::BTreeMap;
+
+use cachefront_cache::{
+    is_opt_out_comment, parse_os_release, plan_run, Distro, HeredocScript, Plan, RunCommand,
+    RunInput, RunUser,
+};
+use cachefront_dockerfile::instructions::{Command, CommandKind, Dockerfile, Run, ShellOrExec};
+
+use crate::dispatch::{Lowering, StageState};
+use crate::resolve::Resolver;
+use crate::stages::StageGraph;
+
+/// Facts about a stage's image the pass needs, looked up lazily.
+#[derive(Debug, Clone, Default)]
+pub struct StageFacts {
+    /// The user the facts were looked up for, and its ids and home.
+    user: Option<(String, RunUser)>,
+    /// The base distribution: `None` until looked up, then what `/etc/os-release` said.
+    distro: Option<Option<Distro>>,
+}
+
+/// Plans the cache mounts of one RUN; `None` when the pass is off.
+pub(crate) async fn plan_for_run<R: Resolver>(
+    lowering: &Lowering<'_>,
+    stage: &mut StageState,
+    command: &Command,
+    run: &Run,
+    user_mount_targets: &[String],
+    resolver: &mut R,
+) -> Option<Plan> {
+    if !lowering.cache_settings.enabled {
+        return None;
+    }
+    let user = run_user(stage, resolver).await;
+    if stage.facts.distro.is_none() {
+        let release = resolver.read_file(&stage.state, "/etc/os-release").await;
+        stage.facts.distro =
+            Some(release.and_then(|bytes| parse_os_release(&String::from_utf8_lossy(&bytes))));
+    }
+    let distro = stage.facts.distro.clone().flatten();
+    let settings = lowering
+        .cache_settings
+        .for_stage(Some(&stage.platform.to_string()), distro);
+    let env: BTreeMap<String, String> = stage
+        .env
+        .iter()
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .collect();
+    let shell = stage
+        .image
+        .config
+        .shell
+        .clone()
+        .filter(|shell| !shell.is_empty())
+        .unwrap_or_else(|| vec!["/bin/sh".to_owned(), "-c".to_owned()]);
+    let command_line = match &run.command {
+        ShellOrExec::Shell(line) => RunCommand::Shell {
+            script: line,
+            shell: &shell,
+        },
+        ShellOrExec::Exec(args) => RunCommand::Exec(args),
+    };
+    let heredocs: Vec<HeredocScript<'_>> = run
+        .heredocs
+        .iter()
+        .enumerate()
+        .map(|(index, heredoc)| HeredocScript {
+            name: &heredoc.name,
+            content: &heredoc.content,
+            fed_to_shell: fed_to_shell(run, index),
+        })
+        .collect();
+    let protected = lowering
+        .protected_paths
+        .get(stage.node)
+        .cloned()
+        .unwrap_or_default();
+    let input = RunInput {
+        command: command_line,
+        heredocs: &heredocs,
+        env: &env,
+        user: &user,
+        workdir: &stage.dir,
+        user_mount_targets,
+        protected_paths: &protected,
+        offline: run.network.as_deref() == Some("none"),
+        opted_out: command
+            .comments
+            .iter()
+            .any(|comment| is_opt_out_comment(comment)),
+        settings: &settings,
+    };
+    Some(plan_run(&input))
+}
+
+/// Whether heredoc `index` runs as a shell script: the RUN is only that heredoc (without a
+/// non-shell shebang), or a shell reads it on stdin.
+fn fed_to_shell(run: &Run, index: usize) -> bool {
+    let ShellOrExec::Shell(line) = &run.command else {
+        return false;
+    };
+    let first_word = line.split_whitespace().next().unwrap_or_default();
+    if first_word.starts_with("<<") {
+        let content = run
+            .heredocs
+            .get(index)
+            .map_or("", |heredoc| heredoc.content.as_str());
+        return !content.starts_with("#!")
+            || content
+                .lines()
+                .next()
+                .is_some_and(|shebang| shebang.ends_with("sh"));
+    }
+    let program = first_word.rsplit('/').next().unwrap_or_default();
+    matches!(program, "sh" | "bash" | "dash" | "ash" | "zsh")
+}
+
+/// The RUN's user: root, or the ids and home `/etc/passwd` (and `/etc/group`) of the stage give.
+async fn run_user<R: Resolver>(stage: &mut StageState, resolver: &mut R) -> RunUser {
+    let written = stage.user.clone();
+    if let Some((user, known)) = &stage.facts.user {
+        if *user == written {
+            return known.clone();
+        }
+    }
+    let (name, group) = match written.split_once(':') {
+        Some((name, group)) => (name, Some(group)),
+        None => (written.as_str(), None),
+    };
+    let resolved = if name.is_empty() || name == "root" || name == "0" {
+        let mut root = RunUser::root();
+        if let Some(gid) = group.and_then(|group| group.parse().ok()) {
+            root.gid = gid;
+        }
+        root
+    } else {
+        let passwd = resolver
+            .read_file(&stage.state, "/etc/passwd")
+            .await
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default();
+        let entry = passwd
+            .lines()
+            .map(|line| line.split(':').collect::<Vec<_>>())
+            .find(|fields| fields.len() >= 7 && (fields[0] == name || fields[2] == name));
+        let uid = name
+            .parse()
+            .ok()
+            .or_else(|| entry.as_ref().and_then(|fields| fields[2].parse().ok()))
+            .unwrap_or(u32::MAX);
+        let home = entry
+            .as_ref()
+            .map_or_else(|| "/".to_owned(), |fields| fields[5].to_owned());
+        let primary_gid = entry
+            .as_ref()
+            .and_then(|fields| fields[3].parse().ok())
+            .unwrap_or(uid);
+        let gid = match group {
+            None => primary_gid,
+            Some(group) => match group.parse() {
+                Ok(gid) => gid,
+                Err(_) => {
+                    let groups = resolver
+                        .read_file(&stage.state, "/etc/group")
+                        .await
+                        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                        .unwrap_or_default();
+                    groups
+                        .lines()
+                        .map(|line| line.split(':').collect::<Vec<_>>())
+                        .find(|fields| fields.len() >= 3 && fields[0] == group)
+                        .and_then(|fields| fields[2].parse().ok())
+                        .unwrap_or(u32::MAX)
+                }
+            },
+        };
+        RunUser { uid, gid, home }
+    };
+    stage.facts.user = Some((written, resolved.clone()));
+    resolved
+}
+
+/// For each stage, the paths other steps read from it: `COPY --from` sources and
+/// `RUN --mount=from=` sources, as absolute paths (wildcards cut at their directory).
+pub(crate) fn protected_paths(dockerfile: &Dockerfile, graph: &StageGraph) -> Vec<Vec<String>> {
+    let mut protected = vec![Vec::new(); graph.nodes.len()];
+    for stage in &dockerfile.stages {
+        for command in &stage.commands {
+            let reads: Vec<(String, String)> = match &command.kind {
+                CommandKind::Copy(copy) | CommandKind::Add(copy) => copy
+                    .from
+                    .iter()
+                    .flat_map(|from| {
+                        copy.sources
+                            .iter()
+                            .map(move |source| (from.clone(), source.clone()))
+                    })
+                    .collect(),
+                CommandKind::Run(run) => run
+                    .mounts
+                    .iter()
+                    .filter_map(|mount| crate::run_mount::parse_mount(mount).ok())
+                    .filter_map(|mount| {
+                        mount
+                            .from
+                            .map(|from| (from, mount.source.unwrap_or_else(|| "/".to_owned())))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (from, source) in reads {
+                if let Some(node) = graph.lookup(&from) {
+                    let literal: String = source
+                        .split(['*', '?', '['])
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let directory = if literal.len() == source.len() {
+                        literal
+                    } else {
+                        literal
+                            .rsplit_once('/')
+                            .map_or_else(String::new, |(dir, _)| dir.to_owned())
+                    };
+                    protected[node].push(crate::config::clean_path(&format!("/{directory}")));
+                }
+            }
+        }
+    }
+    protected
+}
