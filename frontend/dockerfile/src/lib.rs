@@ -1,0 +1,13 @@
+//! The Dockerfile front half, in: the bytes of a Dockerfile; out: typed instructions grouped into
+//! stages, each carrying its line span, plus BuildKit's word expansion to apply during lowering.
+//! Invariant: accepts what BuildKit's parser accepts, rejects what it rejects, at the same line.
+
+mod error;
+pub mod expand;
+mod go_quote;
+pub mod instructions;
+pub mod parse;
+mod suggest;
+
+pub use error::{parse_and_type, render_error, Error};
+pub use go_quote::go_quote;

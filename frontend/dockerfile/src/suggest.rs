@@ -1,0 +1,79 @@
+//! "Did you mean" hints, in: an unknown word and the words that would have been valid; out: the
+//! error text with ` (did you mean x?)` appended when one option is a single edit away.
+//! Invariant: an exact match or a one-character word never gets a hint (as BuildKit's `suggest`).
+
+/// Appends a hint to `message` when `value` is one edit away from an option.
+pub(crate) fn with_suggestion(
+    message: String,
+    value: &str,
+    options: &[&str],
+    case_sensitive: bool,
+) -> String {
+    match closest(value, options, case_sensitive) {
+        Some(option) => format!("{message} (did you mean {option}?)"),
+        None => message,
+    }
+}
+
+fn closest(value: &str, options: &[&str], case_sensitive: bool) -> Option<String> {
+    if value.chars().count() <= 1 {
+        return None;
+    }
+    let value = if case_sensitive {
+        value.to_owned()
+    } else {
+        value.to_lowercase()
+    };
+    let mut best: Option<(usize, String)> = None;
+    for option in options {
+        let option = if case_sensitive {
+            (*option).to_owned()
+        } else {
+            option.to_lowercase()
+        };
+        if option == value {
+            return None;
+        }
+        let distance = edit_distance(&value, &option);
+        if distance < 2 && best.as_ref().is_none_or(|(known, _)| distance < *known) {
+            best = Some((distance, option));
+        }
+    }
+    best.map(|(_, option)| option)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(left: &str, right: &str) -> usize {
+    let right: Vec<char> = right.chars().collect();
+    let mut previous: Vec<usize> = (0..=right.len()).collect();
+    for (row, left_character) in left.chars().enumerate() {
+        let mut current = vec![row + 1; right.len() + 1];
+        for (column, right_character) in right.iter().enumerate() {
+            let substitution = previous[column] + usize::from(left_character != *right_character);
+            current[column + 1] = substitution
+                .min(previous[column + 1] + 1)
+                .min(current[column] + 1);
+        }
+        previous = current;
+    }
+    previous[right.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_words() {
+        assert_eq!(
+            closest("RUNN", &["run", "copy"], false).as_deref(),
+            Some("run")
+        );
+        assert_eq!(
+            closest("mout", &["mount", "network"], true).as_deref(),
+            Some("mount")
+        );
+        assert_eq!(closest("zzzz", &["mount"], true), None);
+        assert_eq!(closest("x", &["y"], true), None);
+    }
+}
