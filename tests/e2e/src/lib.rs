@@ -1,0 +1,37 @@
+//! Differential end-to-end checks of cachefront against BuildKit's stock Dockerfile frontend:
+//! input = fixture cases (`tests/fixtures/e2e/<case>/`), output = verdicts with readable diffs of
+//! the images (file tree, config, history) built by `docker buildx build` on the real daemon.
+//! Invariants: a missing Docker daemon or `cachefront:dev` image is an error (tests fail, never
+//! skip); allowed differences (package-manager caches) are reported separately, never hidden.
+//!
+//! Entry point: [`differential`]. Pieces for other tests: [`build_image`] (one build, its log and
+//! snapshot), [`snapshot_image`], [`compare_images`], [`Case`], [`Frontend`].
+
+pub mod case;
+pub mod compare;
+mod compare_report;
+pub mod config;
+pub mod differential;
+pub mod docker;
+pub mod error_check;
+pub mod frontend;
+pub mod ignore;
+pub mod image;
+pub mod layers;
+pub mod sequence;
+#[cfg(test)]
+mod test_tar;
+pub mod tree;
+
+pub use case::{case_names, fixtures_root, Case, ErrorExpectation, Expectation};
+pub use compare::{compare_images, Comparison, Difference};
+pub use config::{ConfigSnapshot, HistoryEntry};
+pub use differential::{
+    build_image, build_images, build_prepared, check_stock, compare_builds, differential,
+    differential_case, snapshot_image, BuiltImage, Outcome, Verdict,
+};
+pub use docker::{frontend_image, BuildRequest, CommandOutput, FRONTEND_IMAGE};
+pub use frontend::{Frontend, PreparedBuild};
+pub use ignore::IgnorePatterns;
+pub use image::ImageSnapshot;
+pub use tree::{FileEntry, FileKind, FileTree};
