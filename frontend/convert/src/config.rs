@@ -100,8 +100,9 @@ pub(crate) fn lower_arg(
                 stage.env.set(&definition.name, value);
             }
         }
-        committed.push(match &value {
-            Some(value) => format!("{}={value}", definition.name),
+        // History keeps the ARG as written, as the stock frontend of BuildKit 0.13 does.
+        committed.push(match &definition.default {
+            Some(default) => format!("{}={default}", definition.name),
             None => definition.name.clone(),
         });
         stage.build_args.push((definition.name.clone(), value));
@@ -170,12 +171,15 @@ pub(crate) fn lower_config(stage: &mut StageState, kind: &CommandKind) -> Conver
             let args = with_shell(&config.shell, command);
             config.cmd = Some(args.clone());
             config.args_escaped = true;
+            stage.cmd_set = true;
             format!("CMD {}", go_quoted_list(&args))
         }
         CommandKind::Entrypoint(command) => {
             let args = with_shell(&config.shell, command);
             config.entrypoint = Some(args.clone());
-            config.cmd = None;
+            if !stage.cmd_set {
+                config.cmd = None;
+            }
             format!("ENTRYPOINT {}", go_quoted_list(&args))
         }
         CommandKind::Shell(shell) => {
@@ -186,17 +190,11 @@ pub(crate) fn lower_config(stage: &mut StageState, kind: &CommandKind) -> Conver
             config.stop_signal = signal.clone();
             format!("STOPSIGNAL {signal}")
         }
-        CommandKind::Healthcheck(Healthcheck::None) => {
-            config.healthcheck = Some(crate::image::Healthcheck {
-                test: Some(vec!["NONE".to_owned()]),
-                ..Default::default()
-            });
-            "HEALTHCHECK {Test:[NONE] Interval:0s Timeout:0s StartPeriod:0s StartInterval:0s Retries:0}".to_owned()
-        }
-        CommandKind::Healthcheck(Healthcheck::Check { .. }) => {
-            return Err(crate::error::ConvertError::new(
-                "HEALTHCHECK CMD is not supported by cachefront yet",
-            ));
+        CommandKind::Healthcheck(check) => {
+            let (healthcheck, history) = crate::healthcheck::lower_healthcheck(check)
+                .map_err(crate::error::ConvertError::new)?;
+            config.healthcheck = Some(healthcheck);
+            history
         }
         CommandKind::Onbuild(trigger) => {
             config

@@ -51,6 +51,8 @@ pub(crate) struct StageState {
     pub name: Option<String>,
     /// The graph node this stage is.
     pub node: usize,
+    /// Whether CMD was set in this stage (ENTRYPOINT then keeps it).
+    pub cmd_set: bool,
     /// What the cache pass knows of the stage's user and base distribution, once looked up.
     pub facts: crate::inject::StageFacts,
 }
@@ -235,6 +237,7 @@ async fn start_stage<R: Resolver>(
             inherited.name = node.name.clone();
             inherited.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
             inherited.node = node_index;
+            inherited.cmd_set = false;
             return Ok(inherited);
         }
         Base::Scratch => StageState::new(
@@ -309,6 +312,7 @@ impl StageState {
             ignore_cache: false,
             name: None,
             node: 0,
+            cmd_set: false,
             facts: crate::inject::StageFacts::default(),
         }
     }

@@ -9,6 +9,7 @@ mod copy;
 mod dispatch;
 mod env;
 mod error;
+mod healthcheck;
 mod image;
 mod inject;
 mod naming;

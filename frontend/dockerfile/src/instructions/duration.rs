@@ -5,7 +5,7 @@
 const NANOSECONDS_PER_MILLISECOND: i128 = 1_000_000;
 
 /// Parses a Go duration into nanoseconds.
-pub(super) fn parse_go_duration(text: &str) -> Result<i128, String> {
+pub fn parse_go_duration(text: &str) -> Result<i128, String> {
     let invalid = || format!("time: invalid duration \"{text}\"");
     let (negative, mut rest) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),

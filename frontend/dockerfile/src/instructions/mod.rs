@@ -11,6 +11,7 @@ mod healthcheck;
 mod mount;
 mod types;
 
+pub use duration::parse_go_duration;
 pub use error::InstructionError;
 pub use expand_command::{expand_command, expand_stage};
 pub use mount::mount_fields;

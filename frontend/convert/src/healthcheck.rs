@@ -1,0 +1,162 @@
+//! HEALTHCHECK, in: the typed check with its durations as written; out: Docker's healthcheck
+//! config and the history text the stock frontend writes (Go's `%+v` of the config).
+
+use cachefront_dockerfile::instructions::{parse_go_duration, Healthcheck, ShellOrExec};
+
+use crate::config::go_quote;
+use crate::image;
+
+/// The config and history text for `HEALTHCHECK`.
+pub(crate) fn lower_healthcheck(
+    check: &Healthcheck,
+) -> Result<(image::Healthcheck, String), String> {
+    let config = match check {
+        Healthcheck::None => image::Healthcheck {
+            test: Some(vec!["NONE".to_owned()]),
+            ..image::Healthcheck::default()
+        },
+        Healthcheck::Check {
+            test,
+            interval,
+            timeout,
+            start_period,
+            start_interval,
+            retries,
+        } => {
+            let test = match test {
+                ShellOrExec::Shell(line) => vec!["CMD-SHELL".to_owned(), line.clone()],
+                ShellOrExec::Exec(args) => std::iter::once("CMD".to_owned())
+                    .chain(args.iter().cloned())
+                    .collect(),
+            };
+            image::Healthcheck {
+                test: Some(test),
+                interval: duration(interval)?,
+                timeout: duration(timeout)?,
+                start_period: duration(start_period)?,
+                start_interval: duration(start_interval)?,
+                retries: match retries {
+                    Some(text) => text
+                        .parse()
+                        .map_err(|_| format!("invalid retries value {text}"))?,
+                    None => 0,
+                },
+            }
+        }
+    };
+    // BuildKit 0.13 writes Go's `%q` of a pointer to the config: quoted fields, and the retry
+    // count as a quoted rune.
+    let test: Vec<String> = config
+        .test
+        .clone()
+        .unwrap_or_default()
+        .iter()
+        .map(|item| go_quote(item))
+        .collect();
+    let history = format!(
+        "HEALTHCHECK &{{[{}] {} {} {} {} {}}}",
+        test.join(" "),
+        go_quote(&go_duration(config.interval)),
+        go_quote(&go_duration(config.timeout)),
+        go_quote(&go_duration(config.start_period)),
+        go_quote(&go_duration(config.start_interval)),
+        go_quote_rune(config.retries)
+    );
+    Ok((config, history))
+}
+
+fn duration(text: &Option<String>) -> Result<i64, String> {
+    match text {
+        None => Ok(0),
+        Some(text) => parse_go_duration(text)
+            .map(|nanoseconds| i64::try_from(nanoseconds).unwrap_or(i64::MAX)),
+    }
+}
+
+/// Go's `time.Duration.String()`: `0s`, `1.5s`, `1m30s`, `2h0m0s`, `500ms`.
+pub(crate) fn go_duration(nanoseconds: i64) -> String {
+    if nanoseconds == 0 {
+        return "0s".to_owned();
+    }
+    let sign = if nanoseconds < 0 { "-" } else { "" };
+    let value = nanoseconds.unsigned_abs();
+    if value < 1_000_000_000 {
+        let (unit, scale) = match value {
+            0..=999 => ("ns", 1),
+            1_000..=999_999 => ("µs", 1_000),
+            _ => ("ms", 1_000_000),
+        };
+        return format!(
+            "{sign}{}{unit}",
+            with_fraction(value / scale, value % scale, scale)
+        );
+    }
+    let hours = value / 3_600_000_000_000;
+    let minutes = value / 60_000_000_000 % 60;
+    let seconds = with_fraction(
+        value / 1_000_000_000 % 60,
+        value % 1_000_000_000,
+        1_000_000_000,
+    );
+    match (hours, minutes) {
+        (0, 0) => format!("{sign}{seconds}s"),
+        (0, _) => format!("{sign}{minutes}m{seconds}s"),
+        _ => format!("{sign}{hours}h{minutes}m{seconds}s"),
+    }
+}
+
+/// `whole.fraction` with the fraction's trailing zeros dropped.
+fn with_fraction(whole: u64, fraction: u64, scale: u64) -> String {
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let digits = scale.to_string().len() - 1;
+    let text = format!("{fraction:0digits$}");
+    format!("{whole}.{}", text.trim_end_matches('0'))
+}
+
+/// Go's `%q` of an integer: a single-quoted character literal (`'\x04'`, `'A'`).
+fn go_quote_rune(value: i64) -> String {
+    let escaped = match u32::try_from(value).ok().and_then(char::from_u32) {
+        Some('\u{7}') => "\\a".to_owned(),
+        Some('\u{8}') => "\\b".to_owned(),
+        Some('\u{c}') => "\\f".to_owned(),
+        Some('\n') => "\\n".to_owned(),
+        Some('\r') => "\\r".to_owned(),
+        Some('\t') => "\\t".to_owned(),
+        Some('\u{b}') => "\\v".to_owned(),
+        Some('\'') => "\\'".to_owned(),
+        Some('\\') => "\\\\".to_owned(),
+        Some(character) if (character as u32) < 0x20 || character as u32 == 0x7f => {
+            format!("\\x{:02x}", character as u32)
+        }
+        Some(character) if !character.is_control() => character.to_string(),
+        Some(character) if (character as u32) < 0x10000 => format!("\\u{:04x}", character as u32),
+        Some(character) => format!("\\U{:08x}", character as u32),
+        None => "\\ufffd".to_owned(),
+    };
+    format!("'{escaped}'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{go_duration, go_quote_rune};
+
+    #[test]
+    fn quotes_retries_like_go() {
+        assert_eq!(go_quote_rune(4), "'\\x04'");
+        assert_eq!(go_quote_rune(0), "'\\x00'");
+        assert_eq!(go_quote_rune(10), "'\\n'");
+        assert_eq!(go_quote_rune(65), "'A'");
+    }
+
+    #[test]
+    fn formats_like_go() {
+        assert_eq!(go_duration(0), "0s");
+        assert_eq!(go_duration(30_000_000_000), "30s");
+        assert_eq!(go_duration(90_000_000_000), "1m30s");
+        assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");
+        assert_eq!(go_duration(1_500_000_000), "1.5s");
+        assert_eq!(go_duration(500_000_000), "500ms");
+    }
+}
