@@ -97,8 +97,17 @@ async fn build(
         )
         .await;
         answers = std::mem::take(&mut resolver.answers);
-        let converted =
-            converted.map_err(|error| source.error_at(error.message.clone(), error.span))?;
+        let converted = match converted {
+            Ok(converted) => converted,
+            Err(error) if error.unsupported => {
+                let reason = match error.span {
+                    Some(span) => format!("line {}: {}", span.start, error.message),
+                    None => error.message.clone(),
+                };
+                return crate::fallback::fall_back(gateway, options, &reason).await;
+            }
+            Err(error) => return Err(source.error_at(error.message.clone(), error.span)),
+        };
         let definition = marshal(&converted.state);
         let reference = if definition.def.is_empty() {
             Reference::empty()
@@ -128,7 +137,7 @@ async fn build(
 
 /// Hands the whole request to BuildKit's builtin Dockerfile frontend. `cmdline` stays in the
 /// options, which keeps that frontend from forwarding back to us through `# syntax=`.
-async fn forward_to_builtin(
+pub(crate) async fn forward_to_builtin(
     gateway: &mut Gateway,
     options: &FrontendOptions,
 ) -> Result<BuildResult, FrontendError> {

@@ -61,6 +61,61 @@ pub fn print_explain(path: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `cachefront debug timings <Dockerfile>`: how long parsing, lowering (with the cache pass) and
+/// marshalling take, best of several runs, in milliseconds. Base images are resolved offline.
+pub fn print_timings(path: &str) -> anyhow::Result<()> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+    let platform = Platform::parse("linux/amd64").context("default platform")?;
+    let options = ConvertOptions::for_platform(platform);
+    let source = Arc::new(SourceFile {
+        filename: path.to_owned(),
+        data: data.clone(),
+        language: "Dockerfile".to_owned(),
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let mut best = [f64::MAX; 3];
+    let mut counts = (0, 0);
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&data).map_err(|error| {
+            anyhow::anyhow!(
+                "{}",
+                cachefront_dockerfile::render_error(path, &data, &error)
+            )
+        })?;
+        let parsed = started.elapsed();
+        let converted = runtime
+            .block_on(convert(
+                &dockerfile,
+                Arc::clone(&source),
+                ast.directives.escape,
+                &options,
+                &mut OfflineResolver,
+            ))
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        let lowered = started.elapsed();
+        let definition = cachefront_llb::marshal(&converted.state);
+        let marshalled = started.elapsed();
+        counts = (ast.nodes.len(), definition.def.len());
+        let seconds = [
+            parsed.as_secs_f64(),
+            (lowered - parsed).as_secs_f64(),
+            (marshalled - lowered).as_secs_f64(),
+        ];
+        for (slot, value) in best.iter_mut().zip(seconds) {
+            *slot = slot.min(value);
+        }
+    }
+    println!("instructions {}\nops {}", counts.0, counts.1);
+    println!(
+        "parse_ms {:.3}\nlower_ms {:.3}\nmarshal_ms {:.3}",
+        best[0] * 1e3,
+        best[1] * 1e3,
+        best[2] * 1e3
+    );
+    Ok(())
+}
+
 /// Answers every image with an empty Linux config.
 struct OfflineResolver;
 

@@ -6,6 +6,7 @@ mod build;
 mod debug;
 mod definition;
 mod failure;
+mod fallback;
 mod resolver;
 
 use std::process::ExitCode;
@@ -17,11 +18,12 @@ fn main() -> ExitCode {
         [] => serve(),
         ["debug", "parse", path] => debug::print_parse(path),
         ["explain", path] => debug::print_explain(path),
+        ["debug", "timings", path] => debug::print_timings(path),
         ["--version" | "version"] => {
             println!("cachefront {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
-        _ => Err(anyhow::anyhow!("usage: cachefront [debug parse <Dockerfile> | explain <Dockerfile> | --version]\n(with no arguments it serves BuildKit's gateway on stdin/stdout)")),
+        _ => Err(anyhow::anyhow!("usage: cachefront [explain <Dockerfile> | debug parse <Dockerfile> | debug timings <Dockerfile> | --version]\n(with no arguments it serves BuildKit's gateway on stdin/stdout)")),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
