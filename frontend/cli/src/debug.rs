@@ -61,6 +61,41 @@ pub fn print_explain(path: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `cachefront debug llb <Dockerfile>`: the LLB and image config cachefront would solve, with base
+/// images resolved offline.
+pub fn print_llb(path: &str) -> anyhow::Result<()> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+    let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&data).map_err(|error| {
+        anyhow::anyhow!(
+            "{}",
+            cachefront_dockerfile::render_error(path, &data, &error)
+        )
+    })?;
+    let options =
+        ConvertOptions::for_platform(Platform::parse("linux/amd64").context("default platform")?);
+    let source = Arc::new(SourceFile {
+        filename: path.to_owned(),
+        data: data.clone(),
+        language: "Dockerfile".to_owned(),
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let converted = runtime
+        .block_on(convert(
+            &dockerfile,
+            source,
+            ast.directives.escape,
+            &options,
+            &mut OfflineResolver,
+        ))
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    print!(
+        "{}",
+        cachefront_llb::dump(&cachefront_llb::marshal(&converted.state))
+    );
+    println!("{}", serde_json::to_string_pretty(&converted.image)?);
+    Ok(())
+}
+
 /// `cachefront debug timings <Dockerfile>`: how long parsing, lowering (with the cache pass) and
 /// marshalling take, best of several runs, in milliseconds. Base images are resolved offline.
 pub fn print_timings(path: &str) -> anyhow::Result<()> {

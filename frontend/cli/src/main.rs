@@ -19,11 +19,12 @@ fn main() -> ExitCode {
         ["debug", "parse", path] => debug::print_parse(path),
         ["explain", path] => debug::print_explain(path),
         ["debug", "timings", path] => debug::print_timings(path),
+        ["debug", "llb", path] => debug::print_llb(path),
         ["--version" | "version"] => {
             println!("cachefront {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
-        _ => Err(anyhow::anyhow!("usage: cachefront [explain <Dockerfile> | debug parse <Dockerfile> | debug timings <Dockerfile> | --version]\n(with no arguments it serves BuildKit's gateway on stdin/stdout)")),
+        _ => Err(anyhow::anyhow!("usage: cachefront [explain <Dockerfile> | debug parse <Dockerfile> | debug timings <Dockerfile> | debug llb <Dockerfile> | --version]\n(with no arguments it serves BuildKit's gateway on stdin/stdout)")),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -171,7 +171,7 @@ impl Exec {
             }
         }
         let vertex = Vertex {
-            op: OpKind::Exec(ExecVertex { exec: self, root }),
+            op: OpKind::Exec(Box::new(ExecVertex { exec: self, root })),
             options,
         };
         ExecResult {

@@ -3,6 +3,7 @@
 //! changes; marshalling is deterministic (same graph, same bytes) and each op appears once, by digest.
 
 mod digest;
+mod dump;
 mod exec;
 mod file;
 mod marshal;
@@ -11,6 +12,7 @@ mod source;
 mod state;
 
 pub use digest::digest_of;
+pub use dump::dump;
 pub use exec::{CacheSharing, Exec, ExecResult, Mount, MountKind, Network, Security};
 pub use file::{ChownSpec, CopyOptions, FileAction, FileOperation, UserSpec};
 pub use marshal::marshal;

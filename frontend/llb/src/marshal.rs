@@ -142,7 +142,7 @@ impl Marshaller {
     }
 
     fn into_definition(self) -> pb::Definition {
-        let source = (!self.infos.is_empty()).then(|| pb::Source {
+        let source = (!self.infos.is_empty()).then_some(pb::Source {
             locations: self.locations,
             infos: self.infos,
         });

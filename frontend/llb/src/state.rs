@@ -50,7 +50,7 @@ pub(crate) struct Vertex {
 #[derive(Debug)]
 pub(crate) enum OpKind {
     Source(Source),
-    Exec(ExecVertex),
+    Exec(Box<ExecVertex>),
     File(FileOperation),
 }
 
