@@ -72,16 +72,19 @@ async fn build(
         }
     };
     let llb_caps: Vec<String> = gateway.llb_caps().iter().cloned().collect();
+    let context_excludes =
+        crate::named_contexts::local_context_excludes(&mut *gateway, options).await;
     let mut images = Vec::new();
     let mut answers = HashMap::new();
     for platform in platforms {
-        let convert_options = convert_options(
+        let mut convert_options = convert_options(
             options,
             &platform,
             build_platforms.clone(),
             &ignore_patterns,
             llb_caps.clone(),
         );
+        convert_options.named_context_excludes = context_excludes.clone();
         let mut resolver = GatewayResolver {
             gateway: &mut *gateway,
             resolve_mode: options.image_resolve_mode.as_str(),
@@ -121,8 +124,10 @@ async fn build(
                 .await
                 .map_err(|error| from_gateway(&error))?
         };
-        let config = serde_json::to_vec(&converted.image)
-            .map_err(|error| FrontendError::new(error.to_string()))?;
+        let mut image = converted.image;
+        crate::timestamp::stamp_image(&mut image, &options.build_args);
+        let config =
+            serde_json::to_vec(&image).map_err(|error| FrontendError::new(error.to_string()))?;
         images.push(PlatformImage {
             platform: platform.to_proto(),
             reference,
@@ -194,6 +199,8 @@ fn convert_options(
     convert_options.cgroup_parent = options.cgroup_parent.clone();
     convert_options.shm_size = (options.shm_size > 0).then_some(options.shm_size);
     convert_options.llb_caps = llb_caps;
+    convert_options.ulimits = options.ulimits.clone();
+    convert_options.named_contexts = options.contexts.clone();
     convert_options
 }
 

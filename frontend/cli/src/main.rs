@@ -7,7 +7,9 @@ mod debug;
 mod definition;
 mod failure;
 mod fallback;
+mod named_contexts;
 mod resolver;
+mod timestamp;
 
 use std::process::ExitCode;
 

@@ -2,9 +2,7 @@
 //! in: an expanded command; out: the updated stage and one history entry as the stock frontend
 //! writes it. Invariant: only WORKDIR here produces an op.
 
-use cachefront_dockerfile::instructions::{
-    ArgDefinition, Command, CommandKind, Healthcheck, ShellOrExec,
-};
+use cachefront_dockerfile::instructions::{ArgDefinition, Command, CommandKind, ShellOrExec};
 use cachefront_llb::{FileAction, FileOperation};
 
 use crate::copy::parse_chown;

@@ -8,8 +8,9 @@ use cachefront_llb::{
 };
 
 use crate::config::clean_path;
+use crate::copy_source::{git_source, is_git, is_http, url_filename};
 use crate::dispatch::{Lowering, StageState};
-use crate::error::{located, ConvertResult};
+use crate::error::{located, ConvertError, ConvertResult};
 
 /// Lowers COPY (`is_add` false) or ADD.
 pub(crate) fn lower_copy(
@@ -21,6 +22,7 @@ pub(crate) fn lower_copy(
     name: String,
 ) -> ConvertResult<()> {
     let span = command.span;
+    reject_labs_flags(copy, span)?;
     let source_state = match &copy.from {
         None => lowering.context.clone(),
         Some(reference) => {
@@ -74,6 +76,30 @@ pub(crate) fn lower_copy(
         .filter(|source| !heredoc_names.contains(&source.as_str()))
     {
         message.push_str(&format!(" {source}"));
+        if is_add && is_git(source) {
+            let keep_git_dir = copy
+                .add
+                .as_ref()
+                .and_then(|flags| flags.keep_git_dir)
+                .unwrap_or(false);
+            let git_state = git_source(source, keep_git_dir)
+                .ok_or_else(|| {
+                    ConvertError::unsupported(format!("ADD of the git repository {source}"))
+                        .at(span)
+                })?
+                .build(OpOptions {
+                    platform: None,
+                    metadata: OpMetadata::named(step_name.clone()),
+                    location: Some(lowering.location(span)),
+                });
+            operation = operation.then(FileAction::Copy {
+                source: git_state,
+                source_path: "/".to_owned(),
+                destination: destination.clone(),
+                options: base_options.clone(),
+            });
+            continue;
+        }
         if is_http(source) {
             if !is_add {
                 return Err(located(span, "source can't be a URL for COPY"));
@@ -192,22 +218,35 @@ fn parents_source(source: &str) -> (String, Vec<String>, Vec<String>) {
     )
 }
 
+/// Flags the stable channel of BuildKit 0.13's frontend does not know: the same parse error.
+fn reject_labs_flags(copy: &Copy, span: cachefront_dockerfile::parse::Span) -> ConvertResult<()> {
+    let unknown = if copy.parents {
+        Some("parents")
+    } else if !copy.excludes.is_empty() {
+        Some("exclude")
+    } else if copy
+        .add
+        .as_ref()
+        .is_some_and(|flags| flags.unpack.is_some())
+    {
+        Some("unpack")
+    } else {
+        None
+    };
+    match unknown {
+        Some(flag) => Err(located(
+            span,
+            format!(
+                "dockerfile parse error on line {}: unknown flag: {flag}",
+                span.start
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn has_wildcards(text: &str) -> bool {
     text.contains(['*', '?', '['])
-}
-
-fn is_http(source: &str) -> bool {
-    (source.starts_with("http://") || source.starts_with("https://")) && !source.ends_with(".git")
-}
-
-/// The file name an HTTP source is saved under: the URL path's last segment.
-fn url_filename(url: &str) -> String {
-    let without_query = url.split(['?', '#']).next().unwrap_or(url);
-    let path = without_query.splitn(4, '/').nth(3).unwrap_or_default();
-    match path.trim_end_matches('/').rsplit('/').next() {
-        Some(name) if !name.is_empty() => name.to_owned(),
-        _ => "__unnamed__".to_owned(),
-    }
 }
 
 /// `--chown=user[:group]`: ids where numeric, names otherwise (resolved in the image by BuildKit).
@@ -288,14 +327,5 @@ mod tests {
         assert_eq!(parse_chmod("u+x,g-w"), Ok((None, Some("u+x,g-w".into()))));
         assert!(parse_chmod("99999").is_err());
         assert!(parse_chmod("bogus").is_err());
-    }
-
-    #[test]
-    fn url_filenames() {
-        assert_eq!(
-            url_filename("https://example.com/a/b.tar.gz?x=1"),
-            "b.tar.gz"
-        );
-        assert_eq!(url_filename("https://example.com/"), "__unnamed__");
     }
 }

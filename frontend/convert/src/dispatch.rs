@@ -11,12 +11,17 @@ use cachefront_llb::{OpMetadata, OpOptions, Platform, Source, SourceFile, Source
 use crate::args::{add_meta_arguments, default_arguments};
 use crate::env::Environment;
 use crate::error::{located, ConvertError, ConvertResult};
-use crate::image::{Image, DEFAULT_PATH};
+use crate::image::Image;
 use crate::naming::{uppercase_keyword, StepCounter};
+use crate::onbuild::trigger_commands;
 use crate::options::ConvertOptions;
 use crate::resolve::Resolver;
-use crate::stages::{Base, StageGraph};
+use crate::stage_start::start_stage;
+use crate::stages::StageGraph;
 use crate::{config, copy, run};
+
+/// A build arg that makes lowering report the build as unsupported (tests the fallback).
+pub const FORCE_FALLBACK_ARGUMENT: &str = "CACHEFRONT_FORCE_FALLBACK";
 
 /// The result of lowering: what to solve and the config of the image it makes.
 #[derive(Debug, Clone)]
@@ -113,6 +118,11 @@ pub async fn convert<R: Resolver>(
     options: &ConvertOptions,
     resolver: &mut R,
 ) -> ConvertResult<Converted> {
+    if options.build_args.contains_key(FORCE_FALLBACK_ARGUMENT) {
+        return Err(ConvertError::unsupported(format!(
+            "the build arg {FORCE_FALLBACK_ARGUMENT} asks for it"
+        )));
+    }
     let lexer = Lexer::new(escape);
     let last_name = dockerfile
         .stages
@@ -126,7 +136,13 @@ pub async fn convert<R: Resolver>(
         .unwrap_or(last_name);
     let mut global = default_arguments(options, &target_name);
     add_meta_arguments(&mut global, &dockerfile.meta_args, &lexer, options)?;
-    let graph = StageGraph::build(dockerfile, &global, &lexer, options.target.as_deref())?;
+    let graph = StageGraph::build(
+        dockerfile,
+        &global,
+        &lexer,
+        options.target.as_deref(),
+        &options.named_contexts,
+    )?;
     let context = context_source(options);
     let cache_settings = cachefront_cache::parse_settings(&options.build_args)
         .map_err(|error| ConvertError::new(error.to_string()))?;
@@ -147,8 +163,12 @@ pub async fn convert<R: Resolver>(
     for node_index in lowering.graph.reachable() {
         let mut stage =
             start_stage(&lowering, dockerfile, node_index, single_stage, resolver).await?;
-        if let Some(index) = lowering.graph.nodes[node_index].dockerfile_index {
-            for command in &dockerfile.stages[index].commands {
+        let node = &lowering.graph.nodes[node_index];
+        if let Some(index) = node.dockerfile_index.filter(|_| !node.replaced_by_context) {
+            // The base's ONBUILD triggers run first, then leave the config.
+            let triggers = stage.image.config.on_build.take().unwrap_or_default();
+            let triggers = trigger_commands(&triggers, lowering.graph.nodes[node_index].span)?;
+            for command in triggers.iter().chain(&dockerfile.stages[index].commands) {
                 dispatch(&mut lowering, &mut stage, command, resolver)
                     .await
                     .map_err(|error| error.at(command.span))?;
@@ -181,157 +201,6 @@ fn context_source(options: &ConvertOptions) -> State {
         metadata: OpMetadata::named("[internal] load build context"),
         ..OpOptions::default()
     })
-}
-
-/// Sets up a stage from its base: scratch, an earlier stage, or an image.
-async fn start_stage<R: Resolver>(
-    lowering: &Lowering<'_>,
-    dockerfile: &Dockerfile,
-    node_index: usize,
-    single_stage: bool,
-    resolver: &mut R,
-) -> ConvertResult<StageState> {
-    let node = &lowering.graph.nodes[node_index];
-    let options = lowering.options;
-    let stage_source = node.dockerfile_index.map(|index| &dockerfile.stages[index]);
-    let stage_name = match (node.dockerfile_index, &node.name) {
-        (None, _) => String::new(),
-        (Some(_), _) if single_stage => String::new(),
-        (Some(_), Some(name)) => name.clone(),
-        (Some(index), None) => format!("stage-{index}"),
-    };
-    let counted_steps = stage_source.map_or(0, |stage| {
-        stage
-            .commands
-            .iter()
-            .filter(|command| {
-                matches!(
-                    command.kind,
-                    CommandKind::Run(_)
-                        | CommandKind::Copy(_)
-                        | CommandKind::Add(_)
-                        | CommandKind::Workdir(_)
-                )
-            })
-            .count()
-    });
-    let mut steps = StepCounter {
-        stage_name,
-        total: counted_steps
-            + usize::from(matches!(node.base, Base::Image(_)) && stage_source.is_some()),
-        index: 0,
-        platform: options.multi_platform.then(|| {
-            node.platform
-                .clone()
-                .unwrap_or_else(|| options.target_platform.clone())
-        }),
-    };
-    let mut stage = match &node.base {
-        Base::Stage(base) => {
-            let mut inherited = lowering
-                .stage_state(*base)
-                .cloned()
-                .ok_or_else(|| located(node.span, "base stage was not lowered"))?;
-            inherited.image.config.on_build = None;
-            inherited.steps = steps;
-            inherited.name = node.name.clone();
-            inherited.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
-            inherited.node = node_index;
-            inherited.cmd_set = false;
-            return Ok(inherited);
-        }
-        Base::Scratch => StageState::new(
-            State::scratch(),
-            Image::empty(&options.target_platform),
-            options.target_platform.clone(),
-            steps,
-        ),
-        Base::Image(name) => {
-            let platform = node
-                .platform
-                .clone()
-                .unwrap_or_else(|| options.target_platform.clone());
-            let reference = cachefront_llb::normalize_image_reference(name);
-            let resolved = resolver
-                .resolve_image_config(&reference, &platform)
-                .await
-                .map_err(|error| located(node.span, format!("{name}: {error}")))?;
-            let image = Image::from_base_config(&resolved.config).map_err(|error| {
-                located(node.span, format!("failed to parse image config: {error}"))
-            })?;
-            let pinned = if resolved.digest.is_empty() {
-                reference
-            } else {
-                format!("{reference}@{}", resolved.digest)
-            };
-            let state = if image.has_no_layers() {
-                State::scratch()
-            } else {
-                let mut source = Source::image(&pinned);
-                if let Some(mode) = options
-                    .image_resolve_mode
-                    .as_deref()
-                    .filter(|mode| *mode != "default")
-                {
-                    source = source.with_attribute("image.resolvemode", mode);
-                }
-                let mut metadata = OpMetadata::named(steps.next_name(&format!("FROM {pinned}")));
-                if let Some(stage) = stage_source {
-                    metadata.description.insert(
-                        "com.docker.dockerfile.v1.command".to_owned(),
-                        stage.original.clone(),
-                    );
-                }
-                source.build(OpOptions {
-                    platform: Some(platform.clone()),
-                    metadata,
-                    location: Some(lowering.location(node.span)),
-                })
-            };
-            StageState::new(state, image, platform, steps)
-        }
-    };
-    stage.name = node.name.clone();
-    stage.node = node_index;
-    stage.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
-    stage.inherit_image_context();
-    Ok(stage)
-}
-
-impl StageState {
-    fn new(state: State, image: Image, platform: Platform, steps: StepCounter) -> StageState {
-        StageState {
-            state,
-            image,
-            platform,
-            env: Environment::default(),
-            dir: "/".to_owned(),
-            user: String::new(),
-            build_args: Vec::new(),
-            steps,
-            ignore_cache: false,
-            name: None,
-            node: 0,
-            cmd_set: false,
-            facts: crate::inject::StageFacts::default(),
-        }
-    }
-
-    /// Takes env, working directory and user from the image config, making sure PATH is set.
-    fn inherit_image_context(&mut self) {
-        let env = self.image.config.env.get_or_insert_with(Vec::new);
-        if !env
-            .iter()
-            .any(|entry| entry.split_once('=').map_or(entry.as_str(), |(key, _)| key) == "PATH")
-        {
-            env.push(format!("PATH={DEFAULT_PATH}"));
-        }
-        self.env = Environment::from_entries(env.iter());
-        if !self.image.config.working_dir.is_empty() {
-            self.dir = config::normalize_workdir("/", &self.image.config.working_dir);
-        }
-        self.user = self.image.config.user.clone();
-    }
 }
 
 /// Lowers one command into the stage.

@@ -1,5 +1,7 @@
 //! Lowering errors, in: what went wrong and where; out: a message plus the Dockerfile lines it
-//! points at. Invariant: every error raised while lowering an instruction carries its span.
+//! points at. Invariant: every error raised while lowering an instruction carries its span; only
+//! constructs cachefront cannot lower are `unsupported` (the build then goes to the stock
+//! frontend), user errors never are.
 
 use cachefront_dockerfile::parse::Span;
 
@@ -9,6 +11,8 @@ use cachefront_dockerfile::parse::Span;
 pub struct ConvertError {
     pub message: String,
     pub span: Option<Span>,
+    /// The Dockerfile is fine but cachefront cannot lower this construct.
+    pub unsupported: bool,
 }
 
 impl ConvertError {
@@ -17,6 +21,15 @@ impl ConvertError {
         ConvertError {
             message: message.into(),
             span: None,
+            unsupported: false,
+        }
+    }
+
+    /// A construct cachefront cannot lower (the stock frontend can).
+    pub fn unsupported(message: impl Into<String>) -> ConvertError {
+        ConvertError {
+            unsupported: true,
+            ..ConvertError::new(message)
         }
     }
 

@@ -6,6 +6,7 @@
 mod args;
 mod config;
 mod copy;
+mod copy_source;
 mod dispatch;
 mod env;
 mod error;
@@ -13,13 +14,17 @@ mod healthcheck;
 mod image;
 mod inject;
 mod naming;
+mod onbuild;
 mod options;
 mod resolve;
 mod run;
+mod run_heredoc;
 mod run_mount;
+mod run_mount_lower;
+mod stage_start;
 mod stages;
 
-pub use dispatch::{convert, Converted, InjectionReport};
+pub use dispatch::{convert, Converted, InjectionReport, FORCE_FALLBACK_ARGUMENT};
 pub use env::Environment;
 pub use error::{ConvertError, ConvertResult};
 pub use image::{History, Image, RuntimeConfig};

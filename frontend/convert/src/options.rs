@@ -37,6 +37,13 @@ pub struct ConvertOptions {
     pub shm_size: Option<i64>,
     /// The LLB capabilities the daemon supports, from Ping.
     pub llb_caps: Vec<String>,
+    /// `--ulimit` values for every RUN.
+    pub ulimits: Vec<cachefront_proto::pb::Ulimit>,
+    /// Named contexts (`context:<name>` options): name to value, e.g. `docker-image://debian`
+    /// or `local:<name>`.
+    pub named_contexts: BTreeMap<String, String>,
+    /// `.dockerignore` patterns of named local contexts, by local directory name.
+    pub named_context_excludes: BTreeMap<String, Vec<String>>,
 }
 
 /// Which stages ignore the build cache.
@@ -82,6 +89,9 @@ impl ConvertOptions {
             cgroup_parent: None,
             shm_size: None,
             llb_caps: Vec::new(),
+            ulimits: Vec::new(),
+            named_contexts: BTreeMap::new(),
+            named_context_excludes: BTreeMap::new(),
         }
     }
 

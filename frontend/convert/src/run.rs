@@ -10,12 +10,14 @@ use cachefront_llb::{
 use cachefront_cache::{render_plan, Plan, Sharing};
 use cachefront_llb::CacheSharing;
 
-use crate::config::{clean_path, with_shell};
+use crate::config::with_shell;
 use crate::dispatch::{InjectionReport, Lowering, StageState};
 use crate::error::{located, ConvertResult};
 use crate::inject::plan_for_run;
 use crate::resolve::Resolver;
-use crate::run_mount::{parse_mount_with, MountSpec, MountType};
+use crate::run_heredoc::heredoc_args;
+use crate::run_mount::parse_mount_with;
+use crate::run_mount_lower::{cache_permissions, lower_mount};
 
 /// Lowers one RUN.
 pub(crate) async fn lower_run<R: Resolver>(
@@ -27,6 +29,16 @@ pub(crate) async fn lower_run<R: Resolver>(
     resolver: &mut R,
 ) -> ConvertResult<()> {
     let span = command.span;
+    if run.security.is_some() {
+        // `--security` is a labs flag in BuildKit 0.13's stable frontend.
+        return Err(located(
+            span,
+            format!(
+                "dockerfile parse error on line {}: unknown flag: security",
+                span.start
+            ),
+        ));
+    }
     let mut mounts = Vec::new();
     for text in &run.mounts {
         let mut expand = |word: &str| {
@@ -109,18 +121,20 @@ pub(crate) async fn lower_run<R: Resolver>(
         network,
         security,
         proxy_env: proxy_env(&options.build_args),
+        ulimits: options.ulimits.clone(),
         mounts,
         ..cachefront_llb::Exec::default()
     };
     let explanation = render_plan(&plan);
     let mut step_name = stage.steps.next_name(&format!("{name}{display_suffix}"));
     if !plan.cache_mounts.is_empty() {
-        let targets: Vec<&str> = plan
+        // Name each cache by where its tool keeps it, which is what users know.
+        let caches: Vec<String> = plan
             .cache_mounts
             .iter()
-            .map(|mount| mount.target.as_str())
+            .map(|mount| format!("{} {}", mount.rule, mount.cache_path))
             .collect();
-        step_name.push_str(&format!("  [cachefront: cache {}]", targets.join(", ")));
+        step_name.push_str(&format!("  [cachefront: {}]", caches.join(", ")));
     }
     if !explanation.trim().is_empty() {
         lowering.injections.push(InjectionReport {
@@ -211,85 +225,6 @@ fn plan_mounts(plan: &Plan, platform: &cachefront_llb::Platform) -> Vec<Mount> {
     mounts
 }
 
-/// The command's argv before the shell is prepended, with heredocs turned into what the stock
-/// frontend runs: a lone heredoc becomes the script (mounted as a file when it has a shebang);
-/// otherwise the heredoc bodies are appended for the shell to read.
-fn heredoc_args(
-    stage: &StageState,
-    run: &Run,
-    mounts: &mut Vec<Mount>,
-) -> Result<(Vec<String>, String), String> {
-    let line = match &run.command {
-        ShellOrExec::Exec(args) => return Ok((args.clone(), String::new())),
-        ShellOrExec::Shell(line) => line,
-    };
-    let Some(first) = run.heredocs.first() else {
-        return Ok((vec![line.clone()], String::new()));
-    };
-    if !is_lone_heredoc(line) {
-        let mut script = line.clone();
-        for heredoc in &run.heredocs {
-            script.push('\n');
-            script.push_str(&heredoc.content);
-            script.push_str(&heredoc.name);
-        }
-        return Ok((vec![script], String::new()));
-    }
-    let data = if first.chomp {
-        chomp(&first.content)
-    } else {
-        first.content.clone()
-    };
-    let suffix = format!(" ({})", summarize(&first.content));
-    if data.starts_with("#!") {
-        let file = clean_path(&format!("/{}", first.name));
-        let document = FileOperation::on(State::scratch())
-            .then(FileAction::Mkfile {
-                path: file.clone(),
-                mode: 0o755,
-                data: data.into_bytes(),
-                owner: None,
-            })
-            .build(OpOptions {
-                platform: Some(stage.platform.clone()),
-                metadata: OpMetadata::named("[internal] preparing inline document"),
-                location: None,
-            });
-        mounts.push(Mount::bind("/dev/pipes/", document, "/"));
-        return Ok((vec![format!("/dev/pipes{file}")], suffix));
-    }
-    Ok((vec![data], suffix))
-}
-
-/// Whether the command is nothing but a heredoc marker such as `<<EOF` or `<<-'EOF'`.
-fn is_lone_heredoc(line: &str) -> bool {
-    let Some(rest) = line.trim().strip_prefix("<<") else {
-        return false;
-    };
-    let rest = rest.strip_prefix('-').unwrap_or(rest).trim();
-    !rest.is_empty() && !rest.contains('<') && rest.split_whitespace().count() == 1
-}
-
-/// `<<-` strips leading tabs from every line.
-fn chomp(content: &str) -> String {
-    content
-        .split_inclusive('\n')
-        .map(|line| line.trim_start_matches('\t'))
-        .collect()
-}
-
-/// The first line of a heredoc, with `...` when there are more.
-fn summarize(content: &str) -> String {
-    let trimmed = content.trim();
-    let mut lines = trimmed.lines();
-    let first = lines.next().unwrap_or_default().to_owned();
-    if lines.next().is_some() {
-        format!("{first}...")
-    } else {
-        first
-    }
-}
-
 /// The history text of a RUN: `|N KEY=value ...` for the stage's build args, then the argv.
 fn run_command_string(args: &[String], stage: &StageState) -> String {
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -318,148 +253,6 @@ fn run_command_string(args: &[String], stage: &StageState) -> String {
     parts.join(" ")
 }
 
-/// A user-written `--mount`, as the stock frontend lowers it.
-fn lower_mount(
-    lowering: &Lowering<'_>,
-    stage: &StageState,
-    spec: &MountSpec,
-) -> Result<Mount, String> {
-    let target = if spec.target.starts_with('/') {
-        clean_path(&spec.target)
-    } else {
-        clean_path(&format!("{}/{}", stage.dir, spec.target))
-    };
-    if target == "/"
-        && matches!(
-            spec.kind,
-            MountType::Bind | MountType::Cache | MountType::Tmpfs
-        )
-    {
-        return Err(format!("invalid mount target \"{target}\""));
-    }
-    let from_state = |reference: &str| -> Result<State, String> {
-        let node = lowering
-            .graph
-            .lookup(reference)
-            .ok_or_else(|| format!("stage {reference} not found"))?;
-        lowering
-            .stage_state(node)
-            .map(|stage| stage.state.clone())
-            .ok_or_else(|| format!("stage {reference} is not built before this one"))
-    };
-    let source_path = spec
-        .source
-        .as_deref()
-        .map(|source| clean_path(&format!("/{source}")))
-        .filter(|source| source != "/");
-    let mount = match spec.kind {
-        MountType::Tmpfs => Mount {
-            kind: MountKind::Tmpfs {
-                size: spec.size.unwrap_or(0),
-            },
-            readonly: false,
-            ..Mount::bind(target, State::scratch(), "")
-        },
-        MountType::Secret => Mount {
-            kind: MountKind::Secret {
-                id: spec.id.clone().unwrap_or_default(),
-                uid: spec.uid.unwrap_or(0),
-                gid: spec.gid.unwrap_or(0),
-                mode: spec.mode.unwrap_or(0o400),
-                optional: !spec.required,
-            },
-            readonly: true,
-            ..Mount::bind(target, State::scratch(), "")
-        },
-        MountType::Ssh => Mount {
-            kind: MountKind::Ssh {
-                id: spec.id.clone().unwrap_or_else(|| "default".to_owned()),
-                uid: spec.uid.unwrap_or(0),
-                gid: spec.gid.unwrap_or(0),
-                mode: spec.mode.unwrap_or(0o600),
-                optional: !spec.required,
-            },
-            readonly: true,
-            ..Mount::bind(
-                if spec.target.is_empty() {
-                    "/run/buildkit/ssh_agent.0".to_owned()
-                } else {
-                    target
-                },
-                State::scratch(),
-                "",
-            )
-        },
-        MountType::Bind => {
-            let source = match &spec.from {
-                Some(reference) => from_state(reference)?,
-                None => lowering.context.clone(),
-            };
-            Mount {
-                readonly: spec.readonly,
-                ..Mount::bind(target, source, source_path.unwrap_or_default())
-            }
-        }
-        MountType::Cache => {
-            let id = spec
-                .id
-                .clone()
-                .filter(|id| !id.is_empty())
-                .unwrap_or_else(|| spec.target.clone());
-            let namespace = lowering
-                .options
-                .build_args
-                .get("BUILDKIT_CACHE_MOUNT_NS")
-                .cloned()
-                .unwrap_or_default();
-            let mut source = match &spec.from {
-                Some(reference) => from_state(reference)?,
-                None => State::scratch(),
-            };
-            let mut selector = source_path.unwrap_or_default();
-            if selector.is_empty()
-                && (spec.uid.is_some() || spec.gid.is_some() || spec.mode.is_some())
-            {
-                source = cache_permissions(
-                    source,
-                    spec.uid.unwrap_or(0),
-                    spec.gid.unwrap_or(0),
-                    spec.mode.unwrap_or(0o755),
-                );
-                selector = "/cache".to_owned();
-            }
-            Mount {
-                kind: MountKind::Cache {
-                    id: format!("{namespace}/{id}"),
-                    sharing: spec.sharing,
-                },
-                readonly: spec.readonly,
-                ..Mount::bind(target, source, selector)
-            }
-        }
-    };
-    Ok(mount)
-}
-
-/// The seed of a cache mount owned by `uid:gid` with `mode`: a `/cache` directory in `base`.
-pub(crate) fn cache_permissions(base: State, uid: u32, gid: u32, mode: u32) -> State {
-    let owner = cachefront_llb::ChownSpec {
-        user: Some(cachefront_llb::UserSpec::Id(uid)),
-        group: Some(cachefront_llb::UserSpec::Id(gid)),
-    };
-    FileOperation::on(base)
-        .then(FileAction::Mkdir {
-            path: "/cache".to_owned(),
-            mode: i32::try_from(mode).unwrap_or(0o755),
-            make_parents: false,
-            owner: Some(owner),
-        })
-        .build(OpOptions {
-            metadata: OpMetadata::named("[internal] settings cache mount permissions"),
-            ..OpOptions::default()
-        })
-}
-
 /// Proxy settings from the predefined proxy build args, which stay out of history.
 fn proxy_env(
     build_args: &std::collections::BTreeMap<String, String>,
@@ -479,24 +272,4 @@ fn proxy_env(
         any = true;
     }
     any.then_some(proxy)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lone_heredoc_markers() {
-        assert!(is_lone_heredoc("<<EOF"));
-        assert!(is_lone_heredoc("<<-'EOF'"));
-        assert!(!is_lone_heredoc("python3 <<EOF"));
-        assert!(!is_lone_heredoc("cat <<EOF > /x"));
-    }
-
-    #[test]
-    fn chomp_and_summary() {
-        assert_eq!(chomp("\t\techo a\n\techo b\n"), "echo a\necho b\n");
-        assert_eq!(summarize("echo a\necho b\n"), "echo a...");
-        assert_eq!(summarize("  echo a\n"), "echo a");
-    }
 }

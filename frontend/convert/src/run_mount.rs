@@ -42,12 +42,12 @@ pub fn parse_mount_with(
             Some((key, value)) => (key.trim().to_ascii_lowercase(), Some(expand(value)?)),
             None => (field.trim().to_ascii_lowercase(), None),
         };
-        fields.push((key, value));
+        fields.push((key, value, field.clone()));
     }
     let kind = match fields
         .iter()
-        .find(|(key, _)| key == "type")
-        .and_then(|(_, value)| value.as_deref())
+        .find(|(key, _, _)| key == "type")
+        .and_then(|(_, value, _)| value.as_deref())
     {
         None | Some("bind") => MountType::Bind,
         Some("cache") => MountType::Cache,
@@ -71,7 +71,7 @@ pub fn parse_mount_with(
         size: None,
         env: None,
     };
-    for (key, value) in fields {
+    for (key, value, field) in fields {
         let text = value.clone().unwrap_or_default();
         match key.as_str() {
             "type" => {}
@@ -109,8 +109,8 @@ pub fn parse_mount_with(
                 )
             }
             "size" => mount.size = Some(parse_size(&text)?),
-            "env" => mount.env = Some(text),
-            other => return Err(format!("unexpected key '{other}' in '{text}'")),
+            // `env` for secrets came after BuildKit 0.13, whose stock frontend rejects it.
+            other => return Err(format!("unexpected key '{other}' in '{field}'")),
         }
     }
     match mount.kind {
@@ -122,11 +122,8 @@ pub fn parse_mount_with(
             mount.target = format!("/run/secrets/{id}");
         }
         MountType::Secret => {}
-        MountType::Ssh => {
-            if mount.id.is_none() {
-                mount.id = Some("default".to_owned());
-            }
-        }
+        MountType::Ssh if mount.id.is_none() => mount.id = Some("default".to_owned()),
+        MountType::Ssh => {}
         _ if mount.target.is_empty() => {
             return Err("mount destination (target) is required".to_owned())
         }

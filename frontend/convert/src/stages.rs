@@ -1,7 +1,10 @@
 //! The stage graph, in: typed stages and the global arguments; out: each stage's resolved base
 //! (scratch, an earlier stage or an image), its dependencies and whether the target needs it.
 //! Invariant: a stage only depends on stages before it; images named by `--from` become stages of
-//! their own, after the Dockerfile's, as upstream does.
+//! their own, after the Dockerfile's, as upstream does; a named context wins over an image of the
+//! same name (never over a stage).
+
+use std::collections::BTreeMap;
 
 use cachefront_dockerfile::expand::Lexer;
 use cachefront_dockerfile::instructions::{CommandKind, Dockerfile};
@@ -18,6 +21,8 @@ pub enum Base {
     Scratch,
     Stage(usize),
     Image(String),
+    /// A named context (`--build-context name=value`): its name and value.
+    Context(String, String),
 }
 
 /// One stage of the graph.
@@ -32,6 +37,8 @@ pub struct StageNode {
     /// Stages this one reads from through `COPY --from` or `RUN --mount=from=`.
     pub dependencies: Vec<usize>,
     pub span: Span,
+    /// A named context of the stage's name replaces the whole stage (its commands never run).
+    pub replaced_by_context: bool,
 }
 
 /// All stages and the one to build.
@@ -49,6 +56,7 @@ impl StageGraph {
         global: &Environment,
         lexer: &Lexer,
         target: Option<&str>,
+        contexts: &BTreeMap<String, String>,
     ) -> ConvertResult<StageGraph> {
         if dockerfile.stages.is_empty() {
             return Err(ConvertError::new("dockerfile contains no stages to build"));
@@ -81,16 +89,25 @@ impl StageGraph {
                     Some(platform)
                 }
             };
-            let base = if base_name.eq_ignore_ascii_case("scratch") {
+            let name = stage.name.as_ref().map(|name| name.to_lowercase());
+            let replacement = name
+                .as_deref()
+                .and_then(|name| named_context(contexts, name).map(|value| (name, value)));
+            let base = if let Some((name, value)) = &replacement {
+                Base::Context(name.to_string(), value.clone())
+            } else if base_name.eq_ignore_ascii_case("scratch") {
                 Base::Scratch
             } else if let Some(earlier) = find_stage(&nodes, &base_name) {
                 Base::Stage(earlier)
+            } else if let Some(value) = named_context(contexts, &base_name) {
+                Base::Context(base_name, value)
             } else {
                 Base::Image(base_name)
             };
             nodes.push(StageNode {
                 dockerfile_index: Some(index),
-                name: stage.name.as_ref().map(|name| name.to_lowercase()),
+                replaced_by_context: replacement.is_some(),
+                name,
                 base,
                 platform,
                 dependencies: Vec::new(),
@@ -98,10 +115,13 @@ impl StageGraph {
             });
         }
         for (index, stage) in dockerfile.stages.iter().enumerate() {
+            if nodes[index].replaced_by_context {
+                continue;
+            }
             for command in &stage.commands {
                 for reference in stage_references(&command.kind) {
                     let dependency =
-                        resolve_reference(&mut nodes, index, &reference, command.span)?;
+                        resolve_reference(&mut nodes, index, &reference, command.span, contexts)?;
                     if !nodes[index].dependencies.contains(&dependency) {
                         nodes[index].dependencies.push(dependency);
                     }
@@ -165,6 +185,7 @@ fn resolve_reference(
     current: usize,
     reference: &str,
     span: Span,
+    contexts: &BTreeMap<String, String>,
 ) -> ConvertResult<usize> {
     if let Ok(index) = reference.parse::<usize>() {
         let stage_count = nodes
@@ -179,18 +200,21 @@ fn resolve_reference(
     if let Some(index) = find_stage(nodes, reference) {
         return check_order(index, current, reference, span);
     }
-    if let Some(index) = nodes.iter().position(|node| {
-        node.dockerfile_index.is_none() && node.base == Base::Image(reference.to_owned())
-    }) {
+    if let Some(index) = find_outside(nodes, reference) {
         return Ok(index);
     }
+    let base = match named_context(contexts, reference) {
+        Some(value) => Base::Context(reference.to_owned(), value),
+        None => Base::Image(reference.to_owned()),
+    };
     nodes.push(StageNode {
         dockerfile_index: None,
         name: None,
-        base: Base::Image(reference.to_owned()),
+        base,
         platform: None,
         dependencies: Vec::new(),
         span,
+        replaced_by_context: false,
     });
     Ok(nodes.len() - 1)
 }
@@ -211,10 +235,28 @@ impl StageGraph {
                 .iter()
                 .position(|node| node.dockerfile_index == Some(index));
         }
-        find_stage(&self.nodes, reference).or_else(|| {
-            self.nodes.iter().position(|node| {
-                node.dockerfile_index.is_none() && node.base == Base::Image(reference.to_owned())
-            })
-        })
+        find_stage(&self.nodes, reference).or_else(|| find_outside(&self.nodes, reference))
     }
+}
+
+/// The node of an image or named context used by `--from` (not a Dockerfile stage).
+fn find_outside(nodes: &[StageNode], reference: &str) -> Option<usize> {
+    nodes.iter().position(|node| {
+        node.dockerfile_index.is_none()
+            && match &node.base {
+                Base::Image(name) | Base::Context(name, _) => name == reference,
+                _ => false,
+            }
+    })
+}
+
+/// The value of the named context `name`, also when written with a `:latest` tag.
+fn named_context(contexts: &BTreeMap<String, String>, name: &str) -> Option<String> {
+    contexts
+        .get(name)
+        .or_else(|| {
+            name.strip_suffix(":latest")
+                .and_then(|bare| contexts.get(bare))
+        })
+        .cloned()
 }

@@ -42,6 +42,10 @@ struct CaseFile {
     network_host: bool,
     expect: Expectation,
     ignore_paths: Vec<String>,
+    flags: Vec<String>,
+    fallback: bool,
+    serve: Option<String>,
+    git_repositories: BTreeMap<String, String>,
 }
 
 /// One differential test case.
@@ -59,6 +63,17 @@ pub struct Case {
     pub expect: Expectation,
     /// Paths allowed to differ (package-manager caches); their differences are still reported.
     pub ignore: IgnorePatterns,
+    /// Extra `docker buildx build` flags (`--secret`, `--build-context`, `--label`, ...), with
+    /// `{context}` replaced by the case directory's absolute path (and `{server}` by the base
+    /// URL of the case's loopback server, when it has one).
+    pub flags: Vec<String>,
+    /// Whether cachefront is expected to fall back to the stock frontend for this case.
+    pub fallback: bool,
+    /// A case subdirectory served over HTTP on loopback during the builds (build arg `SERVER`).
+    pub serve: Option<PathBuf>,
+    /// Git repositories to serve (dumb HTTP): served name (e.g. `repo.git`) to the case
+    /// subdirectory committed into it.
+    pub git_repositories: BTreeMap<String, PathBuf>,
 }
 
 impl Case {
@@ -102,6 +117,14 @@ impl Case {
             network_host: case_file.network_host,
             expect: case_file.expect,
             ignore,
+            flags: expand_flags(&case_file.flags, case_dir)?,
+            fallback: case_file.fallback,
+            serve: case_file.serve.map(|dir| case_dir.join(dir)),
+            git_repositories: case_file
+                .git_repositories
+                .into_iter()
+                .map(|(name, dir)| (name, case_dir.join(dir)))
+                .collect(),
         })
     }
 
@@ -109,6 +132,17 @@ impl Case {
     pub fn dockerfile_line(&self, line: usize) -> Option<&str> {
         self.dockerfile.lines().nth(line.checked_sub(1)?)
     }
+}
+
+/// Replaces `{context}` in each flag with the absolute path of `case_dir`.
+fn expand_flags(flags: &[String], case_dir: &Path) -> Result<Vec<String>> {
+    let absolute =
+        fs::canonicalize(case_dir).with_context(|| format!("resolving {}", case_dir.display()))?;
+    let context = absolute.to_string_lossy();
+    Ok(flags
+        .iter()
+        .map(|flag| flag.replace("{context}", &context))
+        .collect())
 }
 
 /// `tests/fixtures/e2e` of this workspace.

@@ -15,6 +15,7 @@ use crate::compare::{compare_images, Comparison};
 use crate::docker::{self, CommandOutput};
 use crate::error_check::check_error_log;
 use crate::frontend::{Frontend, PreparedBuild};
+use crate::http_server::StaticServer;
 use crate::ignore::IgnorePatterns;
 use crate::image::ImageSnapshot;
 
@@ -61,7 +62,12 @@ impl Outcome {
 pub struct Verdict {
     pub case: String,
     pub outcomes: Vec<(Frontend, Outcome)>,
+    /// The cachefront ways whose log shows the fallback to the stock frontend.
+    pub fell_back: Vec<Frontend>,
 }
+
+/// What cachefront's progress output says when it hands a build to the stock frontend.
+pub const FALLBACK_MARKER: &str = "cachefront: falling back to the stock frontend";
 
 impl Verdict {
     /// Whether every cachefront way matched the stock frontend.
@@ -79,6 +85,8 @@ pub fn differential(case_dir: &Path) -> Result<Verdict> {
 /// Builds `case` the stock way and both cachefront ways (in parallel) and judges the results.
 pub fn differential_case(case: &Case) -> Result<Verdict> {
     docker::require_frontend()?;
+    let (_server, served_case) = with_server(case)?;
+    let case = served_case.as_ref().unwrap_or(case);
     let ways @ [stock_way, directive_way, build_arg_way] = [
         Frontend::Stock,
         Frontend::CachefrontDirective,
@@ -95,6 +103,11 @@ pub fn differential_case(case: &Case) -> Result<Verdict> {
             build_image(case, build_arg_way)?,
         ],
     };
+    let fell_back = [&directive, &build_arg]
+        .into_iter()
+        .filter(|built| built.output.log.contains(FALLBACK_MARKER))
+        .map(|built| built.frontend)
+        .collect();
     let outcomes = match &case.expect {
         Expectation::Equal => {
             ensure_stock_as_expected(case, &stock)?;
@@ -140,15 +153,35 @@ pub fn differential_case(case: &Case) -> Result<Verdict> {
     Ok(Verdict {
         case: case.name.clone(),
         outcomes,
+        fell_back,
     })
 }
 
 /// Builds `case` with the stock frontend only and checks that it behaves as the case says
 /// (builds an image, or fails at the expected line): validates fixtures without cachefront.
 pub fn check_stock(case: &Case) -> Result<BuiltImage> {
+    let (_server, served_case) = with_server(case)?;
+    let case = served_case.as_ref().unwrap_or(case);
     let stock = build_image(case, Frontend::Stock)?;
     ensure_stock_as_expected(case, &stock)?;
     Ok(stock)
+}
+
+/// Starts the loopback server of a case that has one, and the case with its `SERVER` build arg
+/// and `{server}` flags filled in; keep the server alive while building.
+pub fn with_server(case: &Case) -> Result<(Option<StaticServer>, Option<Case>)> {
+    if case.serve.is_none() && case.git_repositories.is_empty() {
+        return Ok((None, None));
+    }
+    let server = StaticServer::start(case.serve.as_deref(), &case.git_repositories)?;
+    let mut served_case = case.clone();
+    served_case
+        .build_args
+        .insert("SERVER".into(), server.base_url.clone());
+    for flag in &mut served_case.flags {
+        *flag = flag.replace("{server}", &server.base_url);
+    }
+    Ok((Some(server), Some(served_case)))
 }
 
 /// Fails when the stock build contradicts the case's expectation: then the fixture is wrong.
@@ -363,6 +396,7 @@ mod tests {
         );
         let verdict = Verdict {
             case: "sample".into(),
+            fell_back: Vec::new(),
             outcomes: vec![
                 (Frontend::CachefrontDirective, Outcome::Compared(equal)),
                 (

@@ -50,6 +50,8 @@ pub struct BuildRequest {
     pub network_host: bool,
     /// Pass `--no-cache`: rebuild every step.
     pub no_cache: bool,
+    /// Extra flags passed as they are, before the context directory.
+    pub flags: Vec<String>,
     /// Tag of the loaded image.
     pub tag: String,
 }
@@ -98,6 +100,7 @@ impl BuildRequest {
         if self.no_cache {
             arguments.push("--no-cache".into());
         }
+        arguments.extend(self.flags.iter().cloned());
         arguments.push(self.context_dir.to_string_lossy().into_owned());
         arguments
     }
@@ -257,9 +260,10 @@ mod tests {
             target: Some("final".into()),
             network_host: true,
             no_cache: true,
+            flags: vec!["--label".into(), "a=b".into()],
             tag: "cachefront-e2e:t".into(),
         };
-        insta::assert_snapshot!(request.arguments().join(" "), @"buildx build --builder default --progress=plain --provenance=false --load --tag cachefront-e2e:t --file /tmp/x/Dockerfile --build-arg A=1 2 --target final --network=host --no-cache /ctx");
+        insta::assert_snapshot!(request.arguments().join(" "), @"buildx build --builder default --progress=plain --provenance=false --load --tag cachefront-e2e:t --file /tmp/x/Dockerfile --build-arg A=1 2 --target final --network=host --no-cache --label a=b /ctx");
     }
 
     #[test]

@@ -107,6 +107,15 @@ impl PreparedBuild {
         let dockerfile = dockerfile_dir.path().join("Dockerfile");
         fs::write(&dockerfile, frontend.dockerfile_text(&case.dockerfile))
             .with_context(|| format!("writing {}", dockerfile.display()))?;
+        // `<Dockerfile>.dockerignore` is read next to the Dockerfile, so it moves with it.
+        let own_ignore = case.context_dir.join("Dockerfile.dockerignore");
+        if own_ignore.is_file() {
+            fs::copy(
+                &own_ignore,
+                dockerfile_dir.path().join("Dockerfile.dockerignore"),
+            )
+            .with_context(|| format!("copying {}", own_ignore.display()))?;
+        }
         let request = BuildRequest {
             context_dir: case.context_dir.clone(),
             dockerfile,
@@ -114,6 +123,7 @@ impl PreparedBuild {
             target: case.target.clone(),
             network_host: case.network_host,
             no_cache: false,
+            flags: case.flags.clone(),
             tag: unique_tag(&format!("{}-{}", case.name, frontend.slug())),
         };
         Ok(PreparedBuild {

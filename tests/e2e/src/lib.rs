@@ -13,11 +13,17 @@ mod compare_report;
 pub mod config;
 pub mod differential;
 pub mod docker;
+pub mod download_log;
 pub mod error_check;
+pub mod example_project;
+pub mod example_verdict;
 pub mod frontend;
+pub mod http_server;
 pub mod ignore;
 pub mod image;
 pub mod layers;
+pub mod maven_repository;
+pub mod package_index;
 pub mod sequence;
 #[cfg(test)]
 mod test_tar;
@@ -28,7 +34,7 @@ pub use compare::{compare_images, Comparison, Difference};
 pub use config::{ConfigSnapshot, HistoryEntry};
 pub use differential::{
     build_image, build_images, build_prepared, check_stock, compare_builds, differential,
-    differential_case, snapshot_image, BuiltImage, Outcome, Verdict,
+    differential_case, snapshot_image, with_server, BuiltImage, Outcome, Verdict,
 };
 pub use docker::{frontend_image, BuildRequest, CommandOutput, FRONTEND_IMAGE};
 pub use frontend::{Frontend, PreparedBuild};

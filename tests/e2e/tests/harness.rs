@@ -5,8 +5,8 @@
 //! Invariant: needs Docker (fails, never skips, without it) but not `cachefront:dev`.
 
 use cachefront_e2e::{
-    build_prepared, case_names, check_stock, compare_builds, compare_images, fixtures_root, Case,
-    Difference, Frontend, IgnorePatterns, PreparedBuild,
+    build_prepared, case_names, check_stock, compare_builds, compare_images, fixtures_root,
+    with_server, Case, Difference, Frontend, IgnorePatterns, PreparedBuild,
 };
 
 fn load(name: &str) -> Case {
@@ -81,8 +81,12 @@ fn stock_problem(name: &str) -> Option<String> {
         let Some(cached) = cached.snapshot else {
             return Ok(None);
         };
+        // Cases that ADD URLs need their loopback server for the rebuild too.
+        let (_server, served_case) = with_server(&case)?;
+        let case = served_case.unwrap_or(case);
         let mut prepared = PreparedBuild::new(&case, Frontend::Stock)?;
-        prepared.request.no_cache = true;
+        // buildx refuses --no-cache together with --no-cache-filter.
+        prepared.request.no_cache = !case.flags.iter().any(|flag| flag == "--no-cache-filter");
         let rebuilt = build_prepared(&prepared)?;
         let Some(rebuilt) = rebuilt.snapshot else {
             anyhow::bail!("the --no-cache stock build failed:\n{}", rebuilt.output.log);

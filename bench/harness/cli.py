@@ -1,0 +1,227 @@
+"""`bench/run`: the whole benchmark in one command, or a quick smoke run, or only the report.
+
+Input: command-line flags (see `bench/run --help`); root, a Docker daemon with the local base images,
+`tc` and `iptables`. Output: bench/results/{measurements.json, results.md, chart.svg} and the README's
+results block; progress on stderr; exit 0 when the run completed (failed builds are recorded and
+reported, not fatal), 1 when the benchmark could not run, 2 for bad flags.
+Invariants: loopback counters, shaping, the forward proxy and the local registries are removed or stopped
+on every exit path; images it did not build are never removed; prunes are logged with times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import signal
+import sys
+from contextlib import ExitStack
+
+from harness import frontend_overhead, publish, run_document
+from harness.child_service import ChildService, ChildServiceError
+from harness.config import (
+    DEFAULT_REPETITIONS,
+    FORWARD_PROXY_PORT,
+    FRONTEND_IMAGE,
+    LOCAL_INDEX_PORT,
+    MEASUREMENTS_PATH,
+    NETWORKS,
+    NPM_REGISTRY_PORT,
+    VARIANTS,
+    WORK_DIRECTORY,
+)
+from harness.environment import machine_facts
+from harness.local_index import LocalIndexError, ensure_packages, local_index_service
+from harness.measurements import MeasurementLoop, log
+from harness.npm_registry import NpmRegistryError, build_registry
+from harness.scenarios import ScenarioError, load_scenarios
+from harness.traffic import LoopbackCounters, TrafficControlError, remove_leftovers
+
+COUNTED_PORTS = {
+    "local_index": LOCAL_INDEX_PORT,
+    "forward_proxy": FORWARD_PROXY_PORT,
+    "npm_registry": NPM_REGISTRY_PORT,
+}
+
+
+def comma_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def parse_arguments(arguments: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/run",
+        description="Builds every scenario with the stock frontend, hand-written cache mounts and cachefront, "
+        "cold and after one change, on each network condition, and writes bench/results/. "
+        "WARNING: runs `docker builder prune -af` before every build pair, emptying the build cache "
+        "of everyone using this Docker daemon.",
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1 repetition, unthrottled only")
+    parser.add_argument(
+        "--repetitions", type=int, help=f"repetitions per cell (default {DEFAULT_REPETITIONS})"
+    )
+    parser.add_argument("--scenarios", type=comma_list, help="comma-separated scenario directory names")
+    parser.add_argument(
+        "--networks",
+        type=comma_list,
+        help="comma-separated: " + ", ".join(n.key for n in NETWORKS) + " (default: all)",
+    )
+    parser.add_argument(
+        "--variants",
+        type=comma_list,
+        help="comma-separated: " + ", ".join(v.key for v in VARIANTS) + " (default: all available)",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep measurements.json's other cells: replace only the scenario/network/variant "
+        "cells this run measures",
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="regenerate results.md, chart.svg and the README block from measurements.json",
+    )
+    return parser.parse_args(arguments)
+
+
+def select(keys: list[str] | None, choices: tuple, kind: str) -> list:
+    if not keys:
+        return list(choices)
+    known = {choice.key: choice for choice in choices}
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise SystemExit(f"bench/run: unknown {kind} {', '.join(unknown)}; choose from {', '.join(known)}")
+    return [choice for choice in choices if choice.key in keys]
+
+
+def raise_on_termination(signal_number, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signal_number}")
+
+
+def hold_run_lock():
+    """One bench/run at a time: a second one would remove the first one's counters and shaping."""
+    WORK_DIRECTORY.mkdir(parents=True, exist_ok=True)
+    lock_file = (WORK_DIRECTORY / "run.lock").open("w")
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock_file.close()
+        raise RuntimeError("another bench/run is running on this machine") from None
+    return lock_file
+
+
+def run(options: argparse.Namespace) -> int:
+    lock_file = hold_run_lock()
+    scenarios = load_scenarios(options.scenarios)
+    networks = select(options.networks, NETWORKS, "network")
+    if options.quick:
+        networks = [network for network in networks if network.megabits_per_second is None] or [NETWORKS[0]]
+    repetitions = options.repetitions or (1 if options.quick else DEFAULT_REPETITIONS)
+    variants = select(options.variants, VARIANTS, "variant")
+    document = {
+        "schema": run_document.SCHEMA_VERSION,
+        "mode": "quick"
+        if options.quick
+        else ("full" if not (options.scenarios or options.networks or options.variants) else "partial"),
+        "started_at": run_document.utc_now(),
+        "finished_at": None,
+        "repetitions": repetitions,
+        "networks": [network.key for network in networks],
+        "variants": [variant.key for variant in variants],
+        "scenarios": [
+            {
+                "name": s.name,
+                "title": s.title,
+                "description": s.description,
+                "order": s.order,
+                "local_registry": s.local_registry,
+                "downloads": s.downloads,
+            }
+            for s in scenarios
+        ],
+        "environment": machine_facts(),
+        "frontend": frontend_overhead.frontend_facts(),
+        "prunes": [],
+        "skipped": [],
+        "records": [],
+    }
+    if any(v.uses_cachefront for v in variants) and not document["frontend"]["available"]:
+        variants = [variant for variant in variants if not variant.uses_cachefront]
+        document["skipped"].append(
+            {
+                "scenario": "all",
+                "network": "all",
+                "variant": "cachefront",
+                "reason": f"{FRONTEND_IMAGE} is not on this daemon (build it with scripts/build-frontend)",
+            }
+        )
+        log(f"{FRONTEND_IMAGE} not found: measuring without variant (3)")
+    if options.merge and MEASUREMENTS_PATH.exists():
+        document = run_document.merge_into(run_document.load(MEASUREMENTS_PATH), document)
+    log(
+        "every repetition runs `docker builder prune -af`: the build cache of everyone on this daemon is emptied"
+    )
+    signal.signal(signal.SIGTERM, raise_on_termination)
+    remove_leftovers(COUNTED_PORTS)
+    try:
+        with ExitStack() as stack:
+            logs = WORK_DIRECTORY / "logs"
+            stack.enter_context(
+                ChildService(
+                    "forward proxy",
+                    [sys.executable, "-m", "harness.forward_proxy", str(FORWARD_PROXY_PORT)],
+                    FORWARD_PROXY_PORT,
+                    logs / "forward-proxy.log",
+                )
+            )
+            if any(scenario.uses_pip_index for scenario in scenarios):
+                ensure_packages(scenarios)
+                stack.enter_context(local_index_service(logs / "local-index.log"))
+            lockfiles = [path for scenario in scenarios for path in scenario.npm_registry_lockfiles]
+            if lockfiles:
+                build_registry(lockfiles)
+                stack.enter_context(
+                    ChildService(
+                        "npm registry",
+                        [sys.executable, "-m", "harness.npm_registry", str(NPM_REGISTRY_PORT)],
+                        NPM_REGISTRY_PORT,
+                        logs / "npm-registry.log",
+                    )
+                )
+            counters = stack.enter_context(LoopbackCounters(COUNTED_PORTS))
+            loop = MeasurementLoop(document, counters, list(COUNTED_PORTS.values()))
+            loop.run(scenarios, variants, networks, repetitions)
+    except KeyboardInterrupt:
+        log("interrupted: writing what was measured so far")
+        document["finished_at"] = None
+        run_document.save(document, MEASUREMENTS_PATH)
+        publish.write_outputs(document)
+        return 130
+    finally:
+        lock_file.close()
+    run_document.finish(document)
+    run_document.save(document, MEASUREMENTS_PATH)
+    publish.write_outputs(document)
+    log(f"done: {MEASUREMENTS_PATH.parent}/results.md")
+    return 0
+
+
+def main(arguments: list[str]) -> int:
+    options = parse_arguments(arguments)
+    if options.report_only:
+        publish.write_outputs(run_document.load(MEASUREMENTS_PATH))
+        return 0
+    try:
+        return run(options)
+    except (
+        OSError,
+        RuntimeError,
+        ValueError,
+        ScenarioError,
+        LocalIndexError,
+        ChildServiceError,
+        NpmRegistryError,
+        TrafficControlError,
+    ) as error:
+        log(f"cannot run the benchmark: {error}")
+        return 1

@@ -1,0 +1,263 @@
+"""Turning the run document into `results/results.md`, `results/chart.svg` and the README's table.
+
+Input: a run document (run_document.py). Output: the markdown report (header with date, Docker
+version and machine; rebuild, cold and cached tables; where the time goes; frontend overhead;
+the issue's targets, met or missed with the step that dominates), the SVG chart, and the block
+between the README's `bench:results` markers replaced with the headline table and the chart.
+Invariants: a pure function of the document (re-running on the same document gives the same files);
+cells without a successful build read "n/a" or "failed", never a made-up number.
+"""
+
+from __future__ import annotations
+
+from harness.chart import render_chart
+from harness.config import NETWORKS, VARIANTS, Network, Variant
+from harness.run_document import Cell, summarize
+
+README_START = "<!-- bench:results:start -->"
+README_END = "<!-- bench:results:end -->"
+TARGET_BY_HAND_RATIO = 1.05
+TARGET_SPEEDUP = 4.0
+TARGET_SPEEDUP_SCENARIOS = ("pip-add-package", "npm-add-dependency", "apt-add-package")
+TARGET_SPEEDUP_NETWORK = "10mbit"
+
+
+def format_seconds(cell: Cell | None) -> str:
+    if cell is None:
+        return "n/a"
+    if cell.seconds is None:
+        return f"failed ({cell.failures})" if cell.failures else f"cache lost ({cell.discarded})"
+    text = f"{cell.seconds:.1f} s"
+    notes = ([f"{cell.failures} failed"] if cell.failures else []) + (
+        [f"{cell.discarded} cache lost"] if cell.discarded else []
+    )
+    return text + (f" ({', '.join(notes)})" if notes else "")
+
+
+def format_bytes(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if value >= size:
+            return f"{value / size:.1f} {unit}"
+    return f"{value:.0f} B"
+
+
+def ratio(numerator: Cell | None, denominator: Cell | None) -> float | None:
+    if numerator is None or denominator is None or numerator.seconds is None or not denominator.seconds:
+        return None
+    return numerator.seconds / denominator.seconds
+
+
+def format_ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def table_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+class Report:
+    def __init__(self, document: dict) -> None:
+        self.document = document
+        self.cells = summarize(document)
+        variant_keys = document.get("variants", [])
+        self.variants: list[Variant] = [v for v in VARIANTS if v.key in variant_keys]
+        network_keys = document.get("networks", [])
+        self.networks: list[Network] = [n for n in NETWORKS if n.key in network_keys]
+        self.scenarios: list[dict] = document.get("scenarios", [])
+
+    def cell(self, scenario: str, network: str, variant: str, phase: str) -> Cell | None:
+        return self.cells.get((scenario, network, variant, phase))
+
+    def rows(self, phase: str) -> list[tuple[dict, Network]]:
+        """(scenario, network) pairs that have at least one record of this phase."""
+        return [
+            (scenario, network)
+            for network in self.networks
+            for scenario in self.scenarios
+            if any(self.cell(scenario["name"], network.key, v.key, phase) for v in self.variants)
+        ]
+
+    def header(self) -> str:
+        environment = self.document.get("environment", {})
+        mode = self.document.get("mode", "?")
+        repetitions = self.document.get("repetitions", "?")
+        loads = sorted(r["load_average"] for r in self.document.get("records", []) if "load_average" in r)
+        load_text = (
+            f" Load average (1 min) when builds started: {loads[0]:.1f} to {loads[-1]:.1f}, "
+            f"median {loads[len(loads) // 2]:.1f}."
+            if loads
+            else ""
+        )
+        runs = self.document.get("runs")
+        if runs:
+            run_text = (
+                "Merged from runs "
+                + "; ".join(
+                    f"{run.get('started_at')} to {run.get('finished_at') or 'unfinished'} ({run.get('mode')}, "
+                    f"{run.get('repetitions')} repetition(s): {', '.join(run.get('scenarios') or [])} on "
+                    f"{', '.join(run.get('networks') or [])})"
+                    for run in runs
+                )
+                + ". "
+            )
+        else:
+            run_text = (
+                f"Run {self.document.get('started_at', '?')} to {self.document.get('finished_at') or 'unfinished'} "
+                f"(mode: {mode}, median of {repetitions} repetition(s)). "
+            )
+        return (
+            run_text
+            + f"Docker Engine {environment.get('docker_server', '?')}, {environment.get('buildx', 'buildx ?')}; "
+            f"{environment.get('cpu', '?')}, {environment.get('cores', '?')} cores, {environment.get('memory', '?')}, "
+            f"{environment.get('os', '?')}, kernel {environment.get('kernel', '?')}.{load_text}"
+        )
+
+    def rebuild_table(self) -> str:
+        labels = " | ".join(f"({v.number}) {v.key}" for v in self.variants)
+        downloaded = " / ".join(f"({v.number})" for v in self.variants)
+        lines = [
+            f"| Scenario | Network | {labels} | (3)/(1) | (3)/(2) | downloaded in rebuild {downloaded} |",
+            "|" + "---|" * (len(self.variants) + 5),
+        ]
+        for scenario, network in self.rows("rebuild"):
+            cells = {v.key: self.cell(scenario["name"], network.key, v.key, "rebuild") for v in self.variants}
+            index_mark = f" ({scenario['local_registry']})" if scenario.get("local_registry") else ""
+            lines.append(
+                f"| {table_cell(scenario['title'])}{index_mark} | {network.label} | "
+                + " | ".join(format_seconds(cells[v.key]) for v in self.variants)
+                + f" | {format_ratio(ratio(cells.get('cachefront'), cells.get('stock')))}"
+                + f" | {format_ratio(ratio(cells.get('cachefront'), cells.get('hand-mounts')))}"
+                + " | "
+                + " / ".join(
+                    format_bytes(cells[v.key].downloaded_bytes if cells[v.key] else None)
+                    for v in self.variants
+                )
+                + " |"
+            )
+        return "\n".join(lines)
+
+    def phase_table(self, phase: str) -> str:
+        labels = " | ".join(f"({v.number}) {v.key}" for v in self.variants)
+        lines = [f"| Scenario | Network | {labels} |", "|" + "---|" * (len(self.variants) + 2)]
+        for scenario, network in self.rows(phase):
+            lines.append(
+                f"| {table_cell(scenario['title'])} | {network.label} | "
+                + " | ".join(
+                    format_seconds(self.cell(scenario["name"], network.key, v.key, phase))
+                    for v in self.variants
+                )
+                + " |"
+            )
+        return "\n".join(lines)
+
+    def longest_step_table(self) -> str:
+        lines = [
+            "| Scenario | Network | Variant | rebuild | longest step | its time |",
+            "|---|---|---|---|---|---|",
+        ]
+        for scenario, network in self.rows("rebuild"):
+            for variant in self.variants:
+                cell = self.cell(scenario["name"], network.key, variant.key, "rebuild")
+                if cell is None or cell.seconds is None:
+                    continue
+                step = f"`{table_cell(cell.longest_step)}`" if cell.longest_step else "n/a"
+                step_time = (
+                    f"{cell.longest_step_seconds:.1f} s" if cell.longest_step_seconds is not None else "n/a"
+                )
+                lines.append(
+                    f"| {table_cell(scenario['title'])} | {network.label} | ({variant.number}) | "
+                    f"{cell.seconds:.1f} s | {step} | {step_time} |"
+                )
+        return "\n".join(lines)
+
+    def frontend_section(self) -> str:
+        frontend = self.document.get("frontend", {})
+        lines = [
+            f"- Frontend image `{frontend.get('image', '?')}`: "
+            + (
+                f"{format_bytes(frontend.get('size_bytes'))} "
+                f"(`docker image inspect`, {frontend.get('image_id', '?')[:19]})"
+                if frontend.get("available")
+                else "not present on this daemon, so variant (3) was not measured"
+            )
+        ]
+        lowering = frontend.get("lowering", {})
+        if lowering.get("status") == "measured":
+            lines.append(
+                f"- Lowering a {lowering['instructions']}-instruction Dockerfile (`{lowering['command']}`): "
+                f"median {lowering['median_seconds'] * 1000:.1f} ms over {lowering['runs']} runs ({lowering['tool']})."
+            )
+        else:
+            lines.append(
+                f"- Lowering a 1,000-instruction Dockerfile: {lowering.get('status', 'pending')} "
+                f"({lowering.get('reason', 'not measured in this run')})."
+            )
+        return "\n".join(lines)
+
+    def targets_section(self) -> str:
+        lines = []
+        missed, met = [], 0
+        for scenario, network in self.rows("rebuild"):
+            cachefront = self.cell(scenario["name"], network.key, "cachefront", "rebuild")
+            by_hand = self.cell(scenario["name"], network.key, "hand-mounts", "rebuild")
+            value = ratio(cachefront, by_hand)
+            if value is None:
+                continue
+            if value <= TARGET_BY_HAND_RATIO:
+                met += 1
+            else:
+                missed.append(
+                    f"  - {scenario['title']}, {network.label}: {value:.2f}. {self.dominant(cachefront)}"
+                )
+        lines.append(
+            f"- (3)/(2) <= {TARGET_BY_HAND_RATIO} on every scenario: "
+            f"met in {met} of {met + len(missed)} measured cells."
+        )
+        lines += missed
+        speed_lines = []
+        for scenario in self.scenarios:
+            if scenario["name"] not in TARGET_SPEEDUP_SCENARIOS:
+                continue
+            cachefront = self.cell(scenario["name"], TARGET_SPEEDUP_NETWORK, "cachefront", "rebuild")
+            stock = self.cell(scenario["name"], TARGET_SPEEDUP_NETWORK, "stock", "rebuild")
+            value = ratio(stock, cachefront)
+            if value is None:
+                speed_lines.append(f"  - {scenario['title']}: not measured at 10 Mbit/s in this run.")
+                continue
+            verdict = "met" if value >= TARGET_SPEEDUP else "missed"
+            detail = "" if verdict == "met" else " " + self.dominant(cachefront)
+            speed_lines.append(f"  - {scenario['title']}: (1)/(3) = {value:.1f}x, {verdict}.{detail}")
+        lines.append(f"- (3) at least {TARGET_SPEEDUP:g}x faster than (1) at 10 Mbit/s for pip, npm and apt:")
+        lines += speed_lines
+        return "\n".join(lines)
+
+    @staticmethod
+    def dominant(cell: Cell | None) -> str:
+        if (
+            cell is None
+            or cell.seconds is None
+            or cell.longest_step is None
+            or cell.longest_step_seconds is None
+        ):
+            return ""
+        return (
+            f"Dominated by `{cell.longest_step}`: {cell.longest_step_seconds:.1f} s of {cell.seconds:.1f} s."
+        )
+
+    def chart(self) -> str:
+        rows = []
+        for scenario, network in self.rows("rebuild"):
+            seconds = {}
+            for variant in self.variants:
+                cell = self.cell(scenario["name"], network.key, variant.key, "rebuild")
+                seconds[variant.key] = cell.seconds if cell else None
+            rows.append((scenario["title"], network.label, seconds))
+        environment = self.document.get("environment", {})
+        subtitle = (
+            f"{(self.document.get('started_at') or '?')[:10]} · Docker {environment.get('docker_server', '?')} · "
+            f"{environment.get('cores', '?')} cores · median of {self.document.get('repetitions', '?')} · "
+            f"mode {self.document.get('mode', '?')}"
+        )
+        return render_chart(rows, self.variants, "cachefront benchmark: rebuild after one change", subtitle)

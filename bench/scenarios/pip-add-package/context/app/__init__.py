@@ -1,0 +1,1 @@
+"""Inventory service used by the benchmark's pip scenarios."""

@@ -1,0 +1,229 @@
+//! Stage starts, in: a stage graph node and what it is based on (scratch, an earlier stage, an
+//! image or a named context); out: the stage's initial filesystem, config, environment, directory
+//! and user. Invariant: a stage built on another inherits its state and env but not its ARG list,
+//! its ONBUILD triggers are left in the config for the caller to run, as upstream does.
+
+use cachefront_dockerfile::instructions::{CommandKind, Dockerfile};
+use cachefront_llb::{OpMetadata, OpOptions, Platform, Source, State};
+
+use crate::config;
+use crate::dispatch::{Lowering, StageState};
+use crate::env::Environment;
+use crate::error::{located, ConvertError, ConvertResult};
+use crate::image::{Image, DEFAULT_PATH};
+use crate::naming::StepCounter;
+use crate::resolve::Resolver;
+use crate::stages::Base;
+
+/// Sets up a stage from its base: scratch, an earlier stage, an image or a named context.
+pub(crate) async fn start_stage<R: Resolver>(
+    lowering: &Lowering<'_>,
+    dockerfile: &Dockerfile,
+    node_index: usize,
+    single_stage: bool,
+    resolver: &mut R,
+) -> ConvertResult<StageState> {
+    let node = &lowering.graph.nodes[node_index];
+    let options = lowering.options;
+    let stage_source = node.dockerfile_index.map(|index| &dockerfile.stages[index]);
+    let stage_name = match (node.dockerfile_index, &node.name) {
+        (None, _) => String::new(),
+        (Some(_), _) if single_stage => String::new(),
+        (Some(_), Some(name)) => name.clone(),
+        (Some(index), None) => format!("stage-{index}"),
+    };
+    let counted_steps = stage_source.map_or(0, |stage| {
+        stage
+            .commands
+            .iter()
+            .filter(|command| {
+                matches!(
+                    command.kind,
+                    CommandKind::Run(_)
+                        | CommandKind::Copy(_)
+                        | CommandKind::Add(_)
+                        | CommandKind::Workdir(_)
+                )
+            })
+            .count()
+    });
+    let steps = StepCounter {
+        stage_name,
+        total: counted_steps
+            + usize::from(matches!(node.base, Base::Image(_)) && stage_source.is_some()),
+        index: 0,
+        platform: options.multi_platform.then(|| {
+            node.platform
+                .clone()
+                .unwrap_or_else(|| options.target_platform.clone())
+        }),
+    };
+    let platform = node
+        .platform
+        .clone()
+        .unwrap_or_else(|| options.target_platform.clone());
+    let description = stage_source.map(|stage| stage.original.clone());
+    let mut stage = match &node.base {
+        Base::Stage(base) => {
+            let mut inherited = lowering
+                .stage_state(*base)
+                .cloned()
+                .ok_or_else(|| located(node.span, "base stage was not lowered"))?;
+            inherited.steps = steps;
+            inherited.name = node.name.clone();
+            inherited.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
+            inherited.node = node_index;
+            inherited.cmd_set = false;
+            // ARGs are declared per stage: the base stage's declarations do not carry over.
+            inherited.build_args = Vec::new();
+            return Ok(inherited);
+        }
+        Base::Scratch => StageState::new(
+            State::scratch(),
+            Image::empty(&options.target_platform),
+            options.target_platform.clone(),
+            steps,
+        ),
+        Base::Image(name) => {
+            image_stage(
+                lowering,
+                node_index,
+                name,
+                platform,
+                steps,
+                description,
+                resolver,
+            )
+            .await?
+        }
+        Base::Context(name, value) => {
+            if let Some(reference) = value.strip_prefix("docker-image://") {
+                image_stage(
+                    lowering,
+                    node_index,
+                    reference,
+                    platform,
+                    steps,
+                    description,
+                    resolver,
+                )
+                .await?
+            } else if let Some(local) = value.strip_prefix("local:") {
+                let mut source = Source::local(local)
+                    .with_attribute("local.session", options.session_id.clone())
+                    .with_attribute("local.sharedkeyhint", local);
+                if let Some(patterns) = options.named_context_excludes.get(local) {
+                    let patterns = serde_json::to_string(patterns).unwrap_or_default();
+                    source = source.with_attribute("local.excludepatterns", patterns);
+                }
+                let state = source.build(OpOptions {
+                    metadata: OpMetadata::named(format!("[context {name}] load from client")),
+                    ..OpOptions::default()
+                });
+                StageState::new(state, Image::empty(&platform), platform, steps)
+            } else {
+                return Err(ConvertError::unsupported(format!(
+                    "named context {name}={value} (only docker-image:// and local directories are lowered)"
+                ))
+                .at(node.span));
+            }
+        }
+    };
+    stage.name = node.name.clone();
+    stage.node = node_index;
+    stage.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
+    stage.inherit_image_context();
+    Ok(stage)
+}
+
+/// A stage starting from the image `name`: its resolved config and, unless it has no layers, the
+/// image source pinned to the resolved digest.
+async fn image_stage<R: Resolver>(
+    lowering: &Lowering<'_>,
+    node_index: usize,
+    name: &str,
+    platform: Platform,
+    mut steps: StepCounter,
+    description: Option<String>,
+    resolver: &mut R,
+) -> ConvertResult<StageState> {
+    let node = &lowering.graph.nodes[node_index];
+    let options = lowering.options;
+    let reference = cachefront_llb::normalize_image_reference(name);
+    let resolved = resolver
+        .resolve_image_config(&reference, &platform)
+        .await
+        .map_err(|error| located(node.span, format!("{name}: {error}")))?;
+    let image = Image::from_base_config(&resolved.config)
+        .map_err(|error| located(node.span, format!("failed to parse image config: {error}")))?;
+    let pinned = if resolved.digest.is_empty() {
+        reference
+    } else {
+        format!("{reference}@{}", resolved.digest)
+    };
+    let state = if image.has_no_layers() {
+        State::scratch()
+    } else {
+        let mut source = Source::image(&pinned);
+        if let Some(mode) = options
+            .image_resolve_mode
+            .as_deref()
+            .filter(|mode| *mode != "default")
+        {
+            source = source.with_attribute("image.resolvemode", mode);
+        }
+        let mut metadata = OpMetadata::named(steps.next_name(&format!("FROM {pinned}")));
+        if let Some(description) = description {
+            metadata
+                .description
+                .insert("com.docker.dockerfile.v1.command".to_owned(), description);
+        }
+        source.build(OpOptions {
+            platform: Some(platform.clone()),
+            metadata,
+            location: Some(lowering.location(node.span)),
+        })
+    };
+    Ok(StageState::new(state, image, platform, steps))
+}
+
+impl StageState {
+    pub(crate) fn new(
+        state: State,
+        image: Image,
+        platform: Platform,
+        steps: StepCounter,
+    ) -> StageState {
+        StageState {
+            state,
+            image,
+            platform,
+            env: Environment::default(),
+            dir: "/".to_owned(),
+            user: String::new(),
+            build_args: Vec::new(),
+            steps,
+            ignore_cache: false,
+            name: None,
+            node: 0,
+            cmd_set: false,
+            facts: crate::inject::StageFacts::default(),
+        }
+    }
+
+    /// Takes env, working directory and user from the image config, making sure PATH is set.
+    fn inherit_image_context(&mut self) {
+        let env = self.image.config.env.get_or_insert_with(Vec::new);
+        if !env
+            .iter()
+            .any(|entry| entry.split_once('=').map_or(entry.as_str(), |(key, _)| key) == "PATH")
+        {
+            env.push(format!("PATH={DEFAULT_PATH}"));
+        }
+        self.env = Environment::from_entries(env.iter());
+        if !self.image.config.working_dir.is_empty() {
+            self.dir = config::normalize_workdir("/", &self.image.config.working_dir);
+        }
+        self.user = self.image.config.user.clone();
+    }
+}
