@@ -168,9 +168,11 @@ pub fn check_stock(case: &Case) -> Result<BuiltImage> {
 }
 
 /// Starts the loopback server of a case that has one, and the case with its `SERVER` build arg
-/// and `{server}` flags filled in; keep the server alive while building.
+/// and `{server}` flags filled in (nothing for a case that has them already); keep the server
+/// alive while building.
 pub fn with_server(case: &Case) -> Result<(Option<StaticServer>, Option<Case>)> {
-    if case.serve.is_none() && case.git_repositories.is_empty() {
+    let already_served = case.build_args.contains_key("SERVER");
+    if already_served || (case.serve.is_none() && case.git_repositories.is_empty()) {
         return Ok((None, None));
     }
     let server = StaticServer::start(case.serve.as_deref(), &case.git_repositories)?;

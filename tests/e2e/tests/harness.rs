@@ -77,13 +77,13 @@ fn changed_dockerfile_gives_a_readable_diff() {
 fn stock_problem(name: &str) -> Option<String> {
     let check = || -> anyhow::Result<Option<String>> {
         let case = Case::load(&fixtures_root().join(name))?;
+        // Cases that ADD URLs get one loopback server (one URL) for both builds.
+        let (_server, served_case) = with_server(&case)?;
+        let case = served_case.unwrap_or(case);
         let cached = check_stock(&case)?;
         let Some(cached) = cached.snapshot else {
             return Ok(None);
         };
-        // Cases that ADD URLs need their loopback server for the rebuild too.
-        let (_server, served_case) = with_server(&case)?;
-        let case = served_case.unwrap_or(case);
         let mut prepared = PreparedBuild::new(&case, Frontend::Stock)?;
         // buildx refuses --no-cache together with --no-cache-filter.
         prepared.request.no_cache = !case.flags.iter().any(|flag| flag == "--no-cache-filter");
