@@ -4,6 +4,7 @@
 
 mod digest;
 mod dump;
+mod encode;
 mod exec;
 mod file;
 mod marshal;
