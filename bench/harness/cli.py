@@ -3,7 +3,8 @@
 Input: command-line flags (see `bench/run --help`); root, a Docker daemon with the local base images,
 `tc` and `iptables`. Output: bench/results/{measurements.json, results.md, chart.svg} and the README's
 results block; progress on stderr; exit 0 when the run completed (failed builds are recorded and
-reported, not fatal), 1 when the benchmark could not run, 2 for bad flags.
+reported, not fatal), 1 when the benchmark could not run or a flag names an unknown scenario,
+network or variant, 2 for malformed flags, 130 when interrupted (what was measured is kept).
 Invariants: loopback counters, shaping, the forward proxy and the local registries are removed or stopped
 on every exit path; images it did not build are never removed; prunes are logged with times.
 """
@@ -75,6 +76,12 @@ def parse_arguments(arguments: list[str]) -> argparse.Namespace:
         action="store_true",
         help="keep measurements.json's other cells: replace only the scenario/network/variant "
         "cells this run measures",
+    )
+    parser.add_argument(
+        "--frontend-only",
+        action="store_true",
+        help="measure only the frontend image's size and the lowering time (no builds, no prune) "
+        "and update measurements.json and the reports",
     )
     parser.add_argument(
         "--report-only",
@@ -206,12 +213,28 @@ def run(options: argparse.Namespace) -> int:
     return 0
 
 
+def refresh_frontend_facts() -> int:
+    """`--frontend-only`: new image size and lowering time; the last build run's image is kept."""
+    document = run_document.load(MEASUREMENTS_PATH)
+    previous = document.get("frontend", {})
+    document["frontend"] = frontend_overhead.frontend_facts()
+    document["frontend"]["measured_at"] = run_document.utc_now()
+    document["frontend"]["at_run_start"] = previous.get("at_run_start") or {
+        key: previous.get(key) for key in ("image_id", "size_bytes")
+    }
+    run_document.save(document, MEASUREMENTS_PATH)
+    publish.write_outputs(document)
+    return 0
+
+
 def main(arguments: list[str]) -> int:
     options = parse_arguments(arguments)
-    if options.report_only:
-        publish.write_outputs(run_document.load(MEASUREMENTS_PATH))
-        return 0
     try:
+        if options.report_only:
+            publish.write_outputs(run_document.load(MEASUREMENTS_PATH))
+            return 0
+        if options.frontend_only:
+            return refresh_frontend_facts()
         return run(options)
     except (
         OSError,

@@ -85,6 +85,12 @@ class ProgressSummary:
     cached_steps: int
 
 
+def is_own_step(name: str) -> bool:
+    """A Dockerfile step that does work: not `[internal]`, not the export, not a FROM (a local base
+    image reports `DONE 0.0s` even in a fully cached build)."""
+    return name.startswith("[") and not name.startswith("[internal]") and "] FROM " not in name
+
+
 def summarize_progress(progress_log: str) -> ProgressSummary:
     names: dict[str, str] = {}
     executed, cached = set(), set()
@@ -97,17 +103,16 @@ def summarize_progress(progress_log: str) -> ProgressSummary:
         done = STEP_DONE.match(line)
         if done and done.group(1) in names:
             seconds = float(done.group(2))
-            is_internal = names[done.group(1)].startswith("[internal]")
-            if not is_internal and (best_seconds is None or seconds > best_seconds):
+            name = names[done.group(1)]
+            candidate = is_own_step(name) or name == "exporting to image"
+            if candidate and (best_seconds is None or seconds > best_seconds):
                 best_name, best_seconds = names[done.group(1)], seconds
             executed.add(done.group(1))
             continue
         was_cached = STEP_CACHED.match(line)
         if was_cached:
             cached.add(was_cached.group(1))
-    own_steps = {
-        number for number, name in names.items() if name.startswith("[") and not name.startswith("[internal]")
-    }
+    own_steps = {number for number, name in names.items() if is_own_step(name)}
     if best_name is not None and len(best_name) > 90:
         best_name = best_name[:87] + "..."
     return ProgressSummary(

@@ -5,7 +5,8 @@ Input: the frontend image reference (config.FRONTEND_IMAGE) and the release bina
 image presence, id and size; for lowering, the median wall time of `cachefront explain` on a
 generated Dockerfile of LOWERING_INSTRUCTION_COUNT instructions, or why it is pending.
 Invariants: the generated Dockerfile is deterministic; hyperfine is used when installed, else a
-plain loop; a missing binary or a failing `explain` is reported, never raised.
+plain loop; when the binary has `debug timings`, its in-process parse/lower/marshal times are kept
+too (medians); a missing binary or a failing `explain` is reported, never raised.
 """
 
 from __future__ import annotations
@@ -91,6 +92,28 @@ def median_with_loop(command: list[str]) -> float:
     return statistics.median(durations[3:])
 
 
+def in_process_timings(dockerfile: Path) -> dict | None:
+    """Medians of `cachefront debug timings` ("key value" lines: parse_ms, lower_ms, ...), if it exists."""
+    samples: dict[str, list[float]] = {}
+    for _ in range(LOWERING_RUNS):
+        completed = subprocess.run(
+            [str(FRONTEND_BINARY), "debug", "timings", str(dockerfile)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+        )
+        if completed.returncode != 0:
+            return None
+        for line in completed.stdout.splitlines():
+            key, _, value = line.partition(" ")
+            try:
+                samples.setdefault(key, []).append(float(value))
+            except ValueError:
+                continue
+    return {key: statistics.median(values) for key, values in samples.items()} or None
+
+
 def lowering_time() -> dict:
     if not FRONTEND_BINARY.exists():
         return {
@@ -123,6 +146,7 @@ def lowering_time() -> dict:
         "tool": tool,
         "command": "cachefront explain <generated Dockerfile>",
         "injections_printed": probe.stdout.count("\n"),
+        "in_process": in_process_timings(dockerfile),
     }
 
 

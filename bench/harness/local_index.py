@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 from harness.child_service import ChildService
-
 from harness.config import LOCAL_INDEX_CACHE_CONTROL_SECONDS, LOCAL_INDEX_PORT, WORK_DIRECTORY
 from harness.scenarios import Scenario
 

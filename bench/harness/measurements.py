@@ -17,8 +17,9 @@ import os
 import sys
 from pathlib import Path
 
-from harness import docker_builds, run_document, scenarios as scenario_files
-from harness.config import MEASUREMENTS_PATH, Network, Variant, WORK_DIRECTORY
+from harness import docker_builds, run_document
+from harness import scenarios as scenario_files
+from harness.config import FRONTEND_IMAGE, MEASUREMENTS_PATH, WORK_DIRECTORY, Network, Variant
 from harness.scenarios import Scenario
 from harness.traffic import LoopbackCounters, LoopbackShaper
 
@@ -57,6 +58,7 @@ class MeasurementLoop:
         before = self.counters.read()
         load_average = round(os.getloadavg()[0], 2)
         started_at = run_document.utc_now()
+        frontend_image_id = docker_builds.image_id(FRONTEND_IMAGE) if variant.uses_cachefront else None
         outcome = docker_builds.run_build(working_copy, variant, tag, log_path)
         after = self.counters.read()
         # A counter that went down was reset under us: say "unknown" rather than a wrong number.
@@ -84,6 +86,7 @@ class MeasurementLoop:
                 "bytes": downloaded,
                 "started_at": started_at,
                 "load_average": load_average,
+                "frontend_image_id": frontend_image_id,
             }
         )
         self.save()

@@ -183,12 +183,41 @@ class Report:
                 else "not present on this daemon, so variant (3) was not measured"
             )
         ]
+        used_ids = sorted(
+            {r["frontend_image_id"] for r in self.document.get("records", []) if r.get("frontend_image_id")}
+        )
+        if len(used_ids) > 1:
+            lines.append(
+                f"- The frontend image changed during the measurements: variant (3) builds used {len(used_ids)} "
+                "image ids ("
+                + ", ".join(image[:19] for image in used_ids)
+                + "); see `frontend_image_id` per record."
+            )
+        if frontend.get("measured_at"):
+            at_start = frontend.get("at_run_start") or {}
+            lines.append(
+                f"- Image size and lowering measured at {frontend['measured_at']} (`bench/run --frontend-only`), "
+                f"after the builds; the last build run started with image {(at_start.get('image_id') or '?')[:19]} "
+                f"({format_bytes(at_start.get('size_bytes'))})."
+            )
         lowering = frontend.get("lowering", {})
         if lowering.get("status") == "measured":
             lines.append(
                 f"- Lowering a {lowering['instructions']}-instruction Dockerfile (`{lowering['command']}`): "
-                f"median {lowering['median_seconds'] * 1000:.1f} ms over {lowering['runs']} runs ({lowering['tool']})."
+                f"median {lowering['median_seconds'] * 1000:.1f} ms over {lowering['runs']} runs ({lowering['tool']}), "
+                "process start and exit included."
             )
+            in_process = lowering.get("in_process")
+            if in_process:
+                phases = ", ".join(
+                    f"{key.removesuffix('_ms')} {value:.1f} ms"
+                    for key, value in in_process.items()
+                    if key.endswith("_ms")
+                )
+                counts = ", ".join(
+                    f"{value:.0f} {key}" for key, value in in_process.items() if not key.endswith("_ms")
+                )
+                lines.append(f"- In-process (`cachefront debug timings`, medians): {phases} ({counts}).")
         else:
             lines.append(
                 f"- Lowering a 1,000-instruction Dockerfile: {lowering.get('status', 'pending')} "
@@ -228,7 +257,7 @@ class Report:
                 continue
             verdict = "met" if value >= TARGET_SPEEDUP else "missed"
             detail = "" if verdict == "met" else " " + self.dominant(cachefront)
-            speed_lines.append(f"  - {scenario['title']}: (1)/(3) = {value:.1f}x, {verdict}.{detail}")
+            speed_lines.append(f"  - {scenario['title']}: (1)/(3) = {value:.2f}x, {verdict}.{detail}")
         lines.append(f"- (3) at least {TARGET_SPEEDUP:g}x faster than (1) at 10 Mbit/s for pip, npm and apt:")
         lines += speed_lines
         return "\n".join(lines)

@@ -12,7 +12,9 @@ Schema (version 1): {"schema": 1, "mode", "started_at", "finished_at", "repetiti
 "records": [{"scenario", "network", "variant", "repetition", "phase" (cold | rebuild | cached),
 "seconds", "exit_code", "log", "longest_step", "longest_step_seconds", "executed_steps",
 "cached_steps", "bytes": {"local_index", "forward_proxy", "npm_registry"} (null when a counter was
-reset), "started_at", "load_average" (1-minute, at the start)}]}; a merged document also has "runs".
+reset), "started_at", "load_average" (1-minute, at the start), "frontend_image_id" (variant 3
+only)}]}; a merged document also has "runs", and `bench/run --frontend-only` adds
+"frontend"."measured_at".
 """
 
 from __future__ import annotations
@@ -118,9 +120,8 @@ def summarize(document: dict) -> dict[tuple[str, str, str, str], Cell]:
         groups.setdefault(key, []).append(record)
     cells = {}
     for key, records in groups.items():
-        succeeded, discarded = discard_lost_cache(
-            [record for record in records if record["exit_code"] == 0], key[3]
-        )
+        exited_zero = [record for record in records if record["exit_code"] == 0]
+        succeeded, discarded = discard_lost_cache(exited_zero, key[3])
         median_seconds = statistics.median(r["seconds"] for r in succeeded) if succeeded else None
         counted_bytes = [record_bytes(r) for r in succeeded if record_bytes(r) is not None]
         median_bytes = statistics.median(counted_bytes) if counted_bytes else None
@@ -129,7 +130,7 @@ def summarize(document: dict) -> dict[tuple[str, str, str, str], Cell]:
             seconds=median_seconds,
             downloaded_bytes=median_bytes,
             successes=len(succeeded),
-            failures=len(records) - len(succeeded),
+            failures=len(records) - len(exited_zero),
             longest_step=typical.get("longest_step") if typical else None,
             longest_step_seconds=typical.get("longest_step_seconds") if typical else None,
             discarded=discarded,
@@ -140,18 +141,13 @@ def summarize(document: dict) -> dict[tuple[str, str, str, str], Cell]:
 def discard_lost_cache(records: list[dict], phase: str) -> tuple[list[dict], int]:
     """Drops builds that found their cache emptied by someone else between two builds of a repetition.
 
-    A cached build must execute no Dockerfile step; a rebuild executes the same steps in every
-    repetition, so one that executed more steps than the cell's fewest lost its cache (seen here
-    when another user of the daemon pruned it). Cold builds are never dropped.
+    A rebuild (or cached build) executes the same steps in every repetition, so one that executed
+    more steps than the cell's fewest lost its cache (seen here when another user of the daemon
+    pruned it). Needs two repetitions to tell; cold builds are never dropped.
     """
-    if phase == "cold":
-        return records, 0
     counted = [record for record in records if "executed_steps" in record]
-    if phase == "cached":
-        expected = 0
-    elif len(counted) >= 2:
-        expected = min(record["executed_steps"] for record in counted)
-    else:
+    if phase == "cold" or len(counted) < 2:
         return records, 0
+    expected = min(record["executed_steps"] for record in counted)
     kept = [record for record in records if record.get("executed_steps", expected) <= expected]
     return kept, len(records) - len(kept)
