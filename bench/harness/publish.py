@@ -126,8 +126,8 @@ def readme_block(report: Report) -> str:
             report.header(),
             caution(report),
             report.rebuild_table(),
-            "![rebuild times](results/chart.svg)",
-            "Full results, cold builds, frontend overhead and method: [results/results.md](results/results.md).",
+            "![rebuild times](bench/results/chart.svg)",
+            "Full results, cold builds, frontend overhead and method: [bench/results/results.md](bench/results/results.md).",
             README_END,
         ]
         if part
