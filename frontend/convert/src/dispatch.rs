@@ -168,10 +168,20 @@ pub async fn convert<R: Resolver>(
             // The base's ONBUILD triggers run first, then leave the config.
             let triggers = stage.image.config.on_build.take().unwrap_or_default();
             let triggers = trigger_commands(&triggers, lowering.graph.nodes[node_index].span)?;
-            for command in triggers.iter().chain(&dockerfile.stages[index].commands) {
-                dispatch(&mut lowering, &mut stage, command, resolver)
-                    .await
-                    .map_err(|error| error.at(command.span))?;
+            let commands: Vec<&Command> = triggers
+                .iter()
+                .chain(&dockerfile.stages[index].commands)
+                .collect();
+            for (position, command) in commands.iter().enumerate() {
+                dispatch(
+                    &mut lowering,
+                    &mut stage,
+                    command,
+                    &commands[position + 1..],
+                    resolver,
+                )
+                .await
+                .map_err(|error| error.at(command.span))?;
             }
         }
         lowering.finished[node_index] = Some(stage);
@@ -208,6 +218,7 @@ async fn dispatch<R: Resolver>(
     lowering: &mut Lowering<'_>,
     stage: &mut StageState,
     command: &Command,
+    later: &[&Command],
     resolver: &mut R,
 ) -> ConvertResult<()> {
     let kind = match &command.kind {
@@ -219,7 +230,7 @@ async fn dispatch<R: Resolver>(
     let name = uppercase_keyword(command.original.trim());
     match &kind {
         CommandKind::Run(run) => {
-            run::lower_run(lowering, stage, command, run, name, resolver).await
+            run::lower_run(lowering, stage, command, run, name, later, resolver).await
         }
         CommandKind::Copy(copy) => copy::lower_copy(lowering, stage, command, copy, false, name),
         CommandKind::Add(copy) => copy::lower_copy(lowering, stage, command, copy, true, name),

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use cachefront_cache::{
-    is_opt_out_comment, parse_os_release, plan_run, Distro, HeredocScript, Plan, RunCommand,
-    RunInput, RunUser,
+    is_opt_out_comment, offline_read_paths, parse_os_release, plan_run, Distro, HeredocScript,
+    Plan, RunCommand, RunInput, RunUser,
 };
 use cachefront_dockerfile::instructions::{Command, CommandKind, Dockerfile, Run, ShellOrExec};
 
@@ -30,6 +30,7 @@ pub(crate) async fn plan_for_run<R: Resolver>(
     command: &Command,
     run: &Run,
     user_mount_targets: &[String],
+    later: &[&Command],
     resolver: &mut R,
 ) -> Option<Plan> {
     if !lowering.cache_settings.enabled {
@@ -57,30 +58,38 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         .clone()
         .filter(|shell| !shell.is_empty())
         .unwrap_or_else(|| vec!["/bin/sh".to_owned(), "-c".to_owned()]);
-    let command_line = match &run.command {
-        ShellOrExec::Shell(line) => RunCommand::Shell {
-            script: line,
-            shell: &shell,
-        },
-        ShellOrExec::Exec(args) => RunCommand::Exec(args),
-    };
-    let heredocs: Vec<HeredocScript<'_>> = run
-        .heredocs
-        .iter()
-        .enumerate()
-        .map(|(index, heredoc)| HeredocScript {
-            name: &heredoc.name,
-            content: &heredoc.content,
-            fed_to_shell: fed_to_shell(run, index),
-        })
-        .collect();
-    let protected = lowering
+    let heredocs = heredoc_scripts(run);
+    let mut protected = lowering
         .protected_paths
         .get(stage.node)
         .cloned()
         .unwrap_or_default();
+    // Download caches a later RUN of this stage reads offline must stay in the image.
+    for later_run in later.iter().filter_map(|command| match &command.kind {
+        CommandKind::Run(run) => Some(run),
+        _ => None,
+    }) {
+        let later_heredocs = heredoc_scripts(later_run);
+        let later_input = RunInput {
+            command: run_command(later_run, &shell),
+            heredocs: &later_heredocs,
+            env: &env,
+            user: &user,
+            workdir: &stage.dir,
+            user_mount_targets: &[],
+            protected_paths: &[],
+            offline: later_run.network.as_deref() == Some("none"),
+            opted_out: false,
+            settings: &settings,
+        };
+        for path in offline_read_paths(&later_input) {
+            if !protected.contains(&path) {
+                protected.push(path);
+            }
+        }
+    }
     let input = RunInput {
-        command: command_line,
+        command: run_command(run, &shell),
         heredocs: &heredocs,
         env: &env,
         user: &user,
@@ -95,6 +104,30 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         settings: &settings,
     };
     Some(plan_run(&input))
+}
+
+/// The RUN's command as the cache pass reads it.
+fn run_command<'a>(run: &'a Run, shell: &'a [String]) -> RunCommand<'a> {
+    match &run.command {
+        ShellOrExec::Shell(line) => RunCommand::Shell {
+            script: line,
+            shell,
+        },
+        ShellOrExec::Exec(args) => RunCommand::Exec(args),
+    }
+}
+
+/// The RUN's heredocs as the cache pass reads them.
+fn heredoc_scripts(run: &Run) -> Vec<HeredocScript<'_>> {
+    run.heredocs
+        .iter()
+        .enumerate()
+        .map(|(index, heredoc)| HeredocScript {
+            name: &heredoc.name,
+            content: &heredoc.content,
+            fed_to_shell: fed_to_shell(run, index),
+        })
+        .collect()
 }
 
 /// Whether heredoc `index` runs as a shell script: the RUN is only that heredoc (without a

@@ -26,6 +26,7 @@ pub(crate) async fn lower_run<R: Resolver>(
     command: &Command,
     run: &Run,
     name: String,
+    later: &[&Command],
     resolver: &mut R,
 ) -> ConvertResult<()> {
     let span = command.span;
@@ -54,9 +55,17 @@ pub(crate) async fn lower_run<R: Resolver>(
         .iter()
         .map(|mount| mount.destination.clone())
         .collect();
-    let plan = plan_for_run(lowering, stage, command, run, &user_targets, resolver)
-        .await
-        .unwrap_or_default();
+    let plan = plan_for_run(
+        lowering,
+        stage,
+        command,
+        run,
+        &user_targets,
+        later,
+        resolver,
+    )
+    .await
+    .unwrap_or_default();
     let history_args =
         command_args(stage, run, &mut Vec::new()).map_err(|error| located(span, error))?;
     let executed = executed_run(run, &plan);
