@@ -73,3 +73,5 @@ NETWORKS = (
 DEFAULT_REPETITIONS = 3
 LOWERING_INSTRUCTION_COUNT = 1000
 LOWERING_RUNS = 20
+# Issue 3: parsing performance on a long Dockerfile, measured in process.
+PARSING_INSTRUCTION_COUNT = 10000

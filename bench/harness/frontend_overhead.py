@@ -24,6 +24,7 @@ from harness.config import (
     FRONTEND_IMAGE,
     LOWERING_INSTRUCTION_COUNT,
     LOWERING_RUNS,
+    PARSING_INSTRUCTION_COUNT,
     WORK_DIRECTORY,
 )
 
@@ -150,6 +151,20 @@ def lowering_time() -> dict:
     }
 
 
+def parsing_time() -> dict:
+    """Parse, lower and marshal times of a PARSING_INSTRUCTION_COUNT-instruction Dockerfile."""
+    if not FRONTEND_BINARY.exists():
+        return {"status": "pending", "reason": "the cachefront binary is not built"}
+    directory = WORK_DIRECTORY / "parsing"
+    directory.mkdir(parents=True, exist_ok=True)
+    dockerfile = directory / "Dockerfile"
+    dockerfile.write_text(generated_dockerfile(PARSING_INSTRUCTION_COUNT))
+    timings = in_process_timings(dockerfile)
+    if not timings:
+        return {"status": "failed", "reason": "`cachefront debug timings` failed"}
+    return {"status": "measured", "instructions": PARSING_INSTRUCTION_COUNT, "runs": LOWERING_RUNS, "timings": timings}
+
+
 def frontend_facts(include_lowering: bool = True) -> dict:
     facts = {"image": FRONTEND_IMAGE, "available": docker_builds.image_exists(FRONTEND_IMAGE)}
     if facts["available"]:
@@ -157,4 +172,5 @@ def frontend_facts(include_lowering: bool = True) -> dict:
         facts["size_bytes"] = docker_builds.image_size_bytes(FRONTEND_IMAGE)
     if include_lowering:
         facts["lowering"] = lowering_time()
+        facts["parsing"] = parsing_time()
     return facts

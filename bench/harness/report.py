@@ -223,6 +223,15 @@ class Report:
                 f"- Lowering a 1,000-instruction Dockerfile: {lowering.get('status', 'pending')} "
                 f"({lowering.get('reason', 'not measured in this run')})."
             )
+        parsing = frontend.get("parsing", {})
+        if parsing.get("status") == "measured":
+            phases = ", ".join(
+                f"{key.removesuffix('_ms')} {value:.1f} ms" for key, value in parsing["timings"].items() if key.endswith("_ms")
+            )
+            lines.append(
+                f"- A {parsing['instructions']}-instruction Dockerfile (`cachefront debug timings`, medians of "
+                f"{parsing['runs']} runs of best-of-5): {phases}."
+            )
         return "\n".join(lines)
 
     def targets_section(self) -> str:

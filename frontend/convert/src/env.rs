@@ -1,12 +1,16 @@
 //! Environments, in: `KEY=value` entries from an image and from ENV and ARG; out: an ordered list
 //! that word expansion reads and exec ops receive. Invariant: one entry per key, first-set order.
 
+use std::collections::HashMap;
+
 use cachefront_dockerfile::expand::Lookup;
 
-/// An ordered environment with one entry per key, as an image's `Env`.
+/// An ordered environment with one entry per key, as an image's `Env`. Lookups are by hash, so
+/// Dockerfiles with thousands of ARGs and ENVs stay linear to lower.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Environment {
     entries: Vec<(String, String)>,
+    positions: HashMap<String, usize>,
 }
 
 impl Environment {
@@ -22,21 +26,19 @@ impl Environment {
 
     /// Sets `key`, replacing its value in place when it exists.
     pub fn set(&mut self, key: &str, value: &str) {
-        match self
-            .entries
-            .iter_mut()
-            .find(|(existing, _)| existing == key)
-        {
-            Some(entry) => entry.1 = value.to_owned(),
-            None => self.entries.push((key.to_owned(), value.to_owned())),
+        match self.positions.get(key) {
+            Some(&position) => self.entries[position].1 = value.to_owned(),
+            None => {
+                self.positions.insert(key.to_owned(), self.entries.len());
+                self.entries.push((key.to_owned(), value.to_owned()));
+            }
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .find(|(existing, _)| existing == key)
-            .map(|(_, value)| value.as_str())
+        self.positions
+            .get(key)
+            .map(|&position| self.entries[position].1.as_str())
     }
 
     /// The entries as `KEY=value` strings.

@@ -2,7 +2,7 @@
 //! later steps read; out: the pass's plan. Invariant: what the pass needs from the image (the
 //! user's ids and home, the distribution) is looked up at most once per stage and user.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use cachefront_cache::{
     is_opt_out_comment, offline_read_paths, parse_os_release, plan_run, Distro, HeredocScript,
@@ -21,6 +21,10 @@ pub struct StageFacts {
     user: Option<(String, RunUser)>,
     /// The base distribution: `None` until looked up, then what `/etc/os-release` said.
     distro: Option<Option<Distro>>,
+    /// The download caches each later RUN reads offline, by the RUN's address: each RUN is
+    /// analysed once per stage (with the environment of the first RUN that asks), which keeps
+    /// long Dockerfiles linear.
+    offline_reads: HashMap<usize, Vec<String>>,
 }
 
 /// Plans the cache mounts of one RUN; `None` when the pass is off.
@@ -65,26 +69,30 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         .cloned()
         .unwrap_or_default();
     // Download caches a later RUN of this stage reads offline must stay in the image.
-    for later_run in later.iter().filter_map(|command| match &command.kind {
-        CommandKind::Run(run) => Some(run),
-        _ => None,
-    }) {
-        let later_heredocs = heredoc_scripts(later_run);
-        let later_input = RunInput {
-            command: run_command(later_run, &shell),
-            heredocs: &later_heredocs,
-            env: &env,
-            user: &user,
-            workdir: &stage.dir,
-            user_mount_targets: &[],
-            protected_paths: &[],
-            offline: later_run.network.as_deref() == Some("none"),
-            opted_out: false,
-            settings: &settings,
+    for later_command in later {
+        let CommandKind::Run(later_run) = &later_command.kind else {
+            continue;
         };
-        for path in offline_read_paths(&later_input) {
-            if !protected.contains(&path) {
-                protected.push(path);
+        let key = std::ptr::from_ref::<Command>(later_command) as usize;
+        let reads = stage.facts.offline_reads.entry(key).or_insert_with(|| {
+            let later_heredocs = heredoc_scripts(later_run);
+            let later_input = RunInput {
+                command: run_command(later_run, &shell),
+                heredocs: &later_heredocs,
+                env: &env,
+                user: &user,
+                workdir: &stage.dir,
+                user_mount_targets: &[],
+                protected_paths: &[],
+                offline: later_run.network.as_deref() == Some("none"),
+                opted_out: false,
+                settings: &settings,
+            };
+            offline_read_paths(&later_input)
+        });
+        for path in reads.iter() {
+            if !protected.contains(path) {
+                protected.push(path.clone());
             }
         }
     }

@@ -237,6 +237,7 @@ fn plan_mounts(plan: &Plan, platform: &cachefront_llb::Platform) -> Vec<Mount> {
 /// The history text of a RUN: `|N KEY=value ...` for the stage's build args, then the argv.
 fn run_command_string(args: &[String], stage: &StageState) -> String {
     let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut positions: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (key, value) in &stage.build_args {
         let value = stage
             .env
@@ -244,9 +245,12 @@ fn run_command_string(args: &[String], stage: &StageState) -> String {
             .map(str::to_owned)
             .or_else(|| value.clone())
             .unwrap_or_default();
-        match pairs.iter_mut().find(|(existing, _)| existing == key) {
-            Some(pair) => pair.1 = value,
-            None => pairs.push((key.clone(), value)),
+        match positions.get(key.as_str()) {
+            Some(&position) => pairs[position].1 = value,
+            None => {
+                positions.insert(key, pairs.len());
+                pairs.push((key.clone(), value));
+            }
         }
     }
     let mut parts: Vec<String> = Vec::new();
