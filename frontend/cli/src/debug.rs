@@ -1,18 +1,35 @@
 //! Commands for people, in: a Dockerfile path; out: the parse tree (`debug parse`) or the cache
 //! plan (`explain`) on stdout, without BuildKit.
 
+use std::io::Write as _;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use cachefront_convert::{convert, ConvertOptions, ResolvedImage, Resolver};
 use cachefront_llb::{Platform, SourceFile, State};
 
+/// Writes to stdout; a closed pipe (`cachefront debug llb Dockerfile | head`) ends output quietly.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(()),
+    }
+}
+
+macro_rules! output {
+    ($($argument:tt)*) => { write_stdout(&format!($($argument)*))? };
+}
+
+macro_rules! outputln {
+    ($($argument:tt)*) => { write_stdout(&format!("{}\n", format!($($argument)*)))? };
+}
+
 /// `cachefront debug parse <Dockerfile>`: BuildKit's parser dump format, one line per instruction.
 pub fn print_parse(path: &str) -> anyhow::Result<()> {
     let data = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
     match cachefront_dockerfile::parse::parse(&data) {
         Ok(ast) => {
-            print!("{}", cachefront_dockerfile::parse::dump(&ast));
+            output!("{}", cachefront_dockerfile::parse::dump(&ast));
             Ok(())
         }
         Err(error) => {
@@ -25,37 +42,16 @@ pub fn print_parse(path: &str) -> anyhow::Result<()> {
 /// `cachefront explain <Dockerfile>`: the cache mounts each RUN would get. Base images are taken
 /// as plain Linux images with only a default `PATH` (no registry is asked).
 pub fn print_explain(path: &str) -> anyhow::Result<()> {
-    let data = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
-    let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&data).map_err(|error| {
-        anyhow::anyhow!(
-            "{}",
-            cachefront_dockerfile::render_error(path, &data, &error)
-        )
-    })?;
-    let platform = Platform::parse("linux/amd64").context("default platform")?;
-    let options = ConvertOptions::for_platform(platform);
-    let source = Arc::new(SourceFile {
-        filename: path.to_owned(),
-        data: data.clone(),
-        language: "Dockerfile".to_owned(),
-    });
-    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-    let converted = runtime
-        .block_on(convert(
-            &dockerfile,
-            source,
-            ast.directives.escape,
-            &options,
-            &mut OfflineResolver,
-        ))
-        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let converted = lower_offline(path)?;
     if converted.injections.is_empty() {
-        println!("no cache mounts to add");
+        outputln!("no cache mounts to add");
     }
     for injection in &converted.injections {
-        println!(
+        outputln!(
             "{path}:{} {}\n{}",
-            injection.line, injection.step, injection.text
+            injection.line,
+            injection.step,
+            injection.text
         );
     }
     Ok(())
@@ -64,35 +60,12 @@ pub fn print_explain(path: &str) -> anyhow::Result<()> {
 /// `cachefront debug llb <Dockerfile>`: the LLB and image config cachefront would solve, with base
 /// images resolved offline.
 pub fn print_llb(path: &str) -> anyhow::Result<()> {
-    let data = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
-    let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&data).map_err(|error| {
-        anyhow::anyhow!(
-            "{}",
-            cachefront_dockerfile::render_error(path, &data, &error)
-        )
-    })?;
-    let options =
-        ConvertOptions::for_platform(Platform::parse("linux/amd64").context("default platform")?);
-    let source = Arc::new(SourceFile {
-        filename: path.to_owned(),
-        data: data.clone(),
-        language: "Dockerfile".to_owned(),
-    });
-    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-    let converted = runtime
-        .block_on(convert(
-            &dockerfile,
-            source,
-            ast.directives.escape,
-            &options,
-            &mut OfflineResolver,
-        ))
-        .map_err(|error| anyhow::anyhow!("{error}"))?;
-    print!(
+    let converted = lower_offline(path)?;
+    output!(
         "{}",
         cachefront_llb::dump(&cachefront_llb::marshal(&converted.state))
     );
-    println!("{}", serde_json::to_string_pretty(&converted.image)?);
+    outputln!("{}", serde_json::to_string_pretty(&converted.image)?);
     Ok(())
 }
 
@@ -141,14 +114,42 @@ pub fn print_timings(path: &str) -> anyhow::Result<()> {
             *slot = slot.min(value);
         }
     }
-    println!("instructions {}\nops {}", counts.0, counts.1);
-    println!(
+    outputln!("instructions {}\nops {}", counts.0, counts.1);
+    outputln!(
         "parse_ms {:.3}\nlower_ms {:.3}\nmarshal_ms {:.3}",
         best[0] * 1e3,
         best[1] * 1e3,
         best[2] * 1e3
     );
     Ok(())
+}
+
+/// Reads, parses and lowers a Dockerfile for linux/amd64 with base images resolved offline.
+fn lower_offline(path: &str) -> anyhow::Result<cachefront_convert::Converted> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+    let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&data).map_err(|error| {
+        anyhow::anyhow!(
+            "{}",
+            cachefront_dockerfile::render_error(path, &data, &error)
+        )
+    })?;
+    let options =
+        ConvertOptions::for_platform(Platform::parse("linux/amd64").context("default platform")?);
+    let source = Arc::new(SourceFile {
+        filename: path.to_owned(),
+        data,
+        language: "Dockerfile".to_owned(),
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    runtime
+        .block_on(convert(
+            &dockerfile,
+            source,
+            ast.directives.escape,
+            &options,
+            &mut OfflineResolver,
+        ))
+        .map_err(|error| anyhow::anyhow!("{error}"))
 }
 
 /// Answers every image with an empty Linux config.
