@@ -143,6 +143,7 @@ def run(options: argparse.Namespace) -> int:
                 "order": s.order,
                 "local_registry": s.local_registry,
                 "downloads": s.downloads,
+                "limited_links": s.limited_links,
             }
             for s in scenarios
         ],

@@ -113,7 +113,7 @@ class MeasurementLoop:
         self, scenarios: list[Scenario], variants: list[Variant], networks: list[Network], repetitions: int
     ) -> None:
         for network in networks:
-            network_scenarios = [s for s in scenarios if s.downloads or network.megabits_per_second is None]
+            network_scenarios = [s for s in scenarios if s.limited_links or network.megabits_per_second is None]
             if not network_scenarios:
                 continue
             log(f"network: {network.label}")

@@ -29,6 +29,9 @@ def method_notes(report: Report) -> str:
     npm_registry = [s["title"] for s in report.scenarios if s.get("local_registry") == "local npm registry"]
     proxied = [s["title"] for s in report.scenarios if not s.get("local_registry") and s.get("downloads")]
     offline = [s["title"] for s in report.scenarios if not s.get("downloads")]
+    unshaped = [
+        s["title"] for s in report.scenarios if s.get("downloads") and not s.get("limited_links", True)
+    ]
     prunes = document.get("prunes", [])
     prune_text = (
         f"{len(prunes)} times, from {prunes[0]['at']} to {prunes[-1]['at']}" if prunes else "not at all"
@@ -56,6 +59,10 @@ def method_notes(report: Report) -> str:
         + (", ".join(proxied) or "none")
         + ".",
         "- No downloads in the rebuild, measured unthrottled only: " + (", ".join(offline) or "none") + ".",
+        "- Downloads a few MB while compiling for minutes, measured unthrottled only (a limited link would add "
+        "seconds to a rebuild that compiling dominates, and each repetition costs several minutes): "
+        + (", ".join(unshaped) or "none")
+        + ".",
         f"- Shaping: `tc` htb root qdisc on `lo`, one class at the stated rate shared by the three ports, u32 filters "
         f"on TCP source ports {LOCAL_INDEX_PORT}, {FORWARD_PROXY_PORT} and {NPM_REGISTRY_PORT} only (all other "
         "loopback traffic unclassified, unshaped). Every build uses `--network host` so it reaches them.",

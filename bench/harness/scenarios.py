@@ -33,6 +33,8 @@ class Scenario:
     description: str
     order: int
     downloads: bool
+    # Whether the scenario is also measured on the 50 and 10 Mbit/s links (default: when it downloads).
+    limited_links: bool
     directory: Path
     files_directory: Path
     pip_index_constraints: Path | None
@@ -86,6 +88,7 @@ def load_scenario(directory: Path) -> Scenario:
         description=str(settings.get("description", "")),
         order=int(settings.get("order", 100)),
         downloads=bool(settings.get("downloads", True)),
+        limited_links=bool(settings.get("limited_links", settings.get("downloads", True))),
         directory=directory,
         files_directory=files_directory,
         pip_index_constraints=files_directory / constraints if constraints else None,
