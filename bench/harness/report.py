@@ -229,8 +229,8 @@ class Report:
                 f"{key.removesuffix('_ms')} {value:.1f} ms" for key, value in parsing["timings"].items() if key.endswith("_ms")
             )
             lines.append(
-                f"- A {parsing['instructions']}-instruction Dockerfile (`cachefront debug timings`, medians of "
-                f"{parsing['runs']} runs of best-of-5): {phases}."
+                f"- A {parsing['instructions']}-instruction Dockerfile (`cachefront debug timings`, best of "
+                f"{parsing['runs']} in-process runs): {phases}."
             )
         return "\n".join(lines)
 
