@@ -21,6 +21,7 @@ mod run;
 mod run_heredoc;
 mod run_mount;
 mod run_mount_lower;
+mod run_ssh;
 mod stage_start;
 mod stages;
 

@@ -1,6 +1,7 @@
 //! RUN, in: the command with its flags and heredocs; out: an exec op on the stage with the user's
 //! mounts plus the cache mounts the injection pass adds, and the history entry the stock frontend
-//! writes. Invariant: the history and the image never show what cachefront added.
+//! writes (ssh mounts also set `SSH_AUTH_SOCK` for the command, as in the stock frontend).
+//! Invariant: the history and the image never show what cachefront added.
 
 use cachefront_dockerfile::instructions::{Command, Run, ShellOrExec};
 use cachefront_llb::{
@@ -18,6 +19,7 @@ use crate::resolve::Resolver;
 use crate::run_heredoc::heredoc_args;
 use crate::run_mount::parse_mount_with;
 use crate::run_mount_lower::{cache_permissions, lower_mount};
+use crate::run_ssh::{place_agent_sockets, AGENT_SOCKET_VARIABLE};
 
 /// Lowers one RUN.
 pub(crate) async fn lower_run<R: Resolver>(
@@ -51,6 +53,7 @@ pub(crate) async fn lower_run<R: Resolver>(
         let spec = parse_mount_with(text, &mut expand).map_err(|error| located(span, error))?;
         mounts.push(lower_mount(lowering, stage, &spec).map_err(|error| located(span, error))?);
     }
+    let agent_socket = place_agent_sockets(&mut mounts);
     let user_targets: Vec<String> = mounts
         .iter()
         .map(|mount| mount.destination.clone())
@@ -113,6 +116,11 @@ pub(crate) async fn lower_run<R: Resolver>(
     let mut env = stage.env.clone();
     for (key, value) in &plan.env {
         env.set(key, value);
+    }
+    if let Some(socket) = agent_socket {
+        if env.get(AGENT_SOCKET_VARIABLE).is_none() {
+            env.set(AGENT_SOCKET_VARIABLE, &socket);
+        }
     }
     let env: Vec<String> = env
         .iter()

@@ -1,6 +1,7 @@
 //! RUN mounts, in: a parsed `--mount` and the stage it is used in; out: the LLB mount (bind from
 //! the context, a stage, an image or a named context; cache with its namespace and permissions
-//! seed; tmpfs; secret; ssh). Invariant: defaults and paths as the stock frontend sets them.
+//! seed; tmpfs; secret; ssh, whose default socket path `run_ssh` fills in). Invariant: defaults
+//! and paths as the stock frontend sets them.
 
 use cachefront_llb::{FileAction, FileOperation, Mount, MountKind, OpMetadata, OpOptions, State};
 
@@ -69,16 +70,10 @@ pub(crate) fn lower_mount(
                 mode: spec.mode.unwrap_or(0o600),
                 optional: !spec.required,
             },
-            readonly: true,
-            ..Mount::bind(
-                if spec.target.is_empty() {
-                    "/run/buildkit/ssh_agent.0".to_owned()
-                } else {
-                    target
-                },
-                State::scratch(),
-                "",
-            )
+            // As the stock frontend: not read-only, and the target as written (not joined to
+            // the working directory); an empty one is numbered per RUN by `run_ssh`.
+            readonly: false,
+            ..Mount::bind(spec.target.clone(), State::scratch(), "")
         },
         MountType::Bind => {
             let source = match &spec.from {

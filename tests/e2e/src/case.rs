@@ -46,6 +46,8 @@ struct CaseFile {
     fallback: bool,
     serve: Option<String>,
     git_repositories: BTreeMap<String, String>,
+    ssh: Vec<String>,
+    base_images: BTreeMap<String, String>,
 }
 
 /// One differential test case.
@@ -74,6 +76,13 @@ pub struct Case {
     /// Git repositories to serve (dumb HTTP): served name (e.g. `repo.git`) to the case
     /// subdirectory committed into it.
     pub git_repositories: BTreeMap<String, PathBuf>,
+    /// SSH agent ids each build forwards (`--ssh <id>=<key>`), each with a throwaway key made
+    /// at build time.
+    pub ssh_ids: Vec<String>,
+    /// Base images built (stock frontend) before the case and removed after it: build arg name
+    /// to the case subdirectory holding the base's Dockerfile and context; the build arg carries
+    /// the base image's tag.
+    pub base_images: BTreeMap<String, PathBuf>,
 }
 
 impl Case {
@@ -108,6 +117,10 @@ impl Case {
         }
         let ignore = IgnorePatterns::new(&case_file.ignore_paths)
             .with_context(|| format!("ignore_paths of {}", case_file_path.display()))?;
+        validate_ssh_ids(&case_file.ssh)
+            .with_context(|| format!("ssh of {}", case_file_path.display()))?;
+        validate_base_images(&case_file.base_images, &case_file.build_args, case_dir)
+            .with_context(|| format!("base_images of {}", case_file_path.display()))?;
         Ok(Case {
             name,
             context_dir: case_dir.to_path_buf(),
@@ -125,6 +138,12 @@ impl Case {
                 .into_iter()
                 .map(|(name, dir)| (name, case_dir.join(dir)))
                 .collect(),
+            ssh_ids: case_file.ssh,
+            base_images: case_file
+                .base_images
+                .into_iter()
+                .map(|(argument, dir)| (argument, case_dir.join(dir)))
+                .collect(),
         })
     }
 
@@ -132,6 +151,51 @@ impl Case {
     pub fn dockerfile_line(&self, line: usize) -> Option<&str> {
         self.dockerfile.lines().nth(line.checked_sub(1)?)
     }
+}
+
+/// Agent ids become `--ssh <id>=<path>` flags: each must be a plain, distinct name.
+fn validate_ssh_ids(ids: &[String]) -> Result<()> {
+    for (position, id) in ids.iter().enumerate() {
+        let plain = !id.is_empty()
+            && id
+                .chars()
+                .all(|character| character.is_ascii_alphanumeric() || "-_.".contains(character));
+        if !plain {
+            bail!("agent id {id:?} must be letters, digits, '-', '_' or '.'");
+        }
+        if ids[..position].contains(id) {
+            bail!("agent id {id:?} is listed twice");
+        }
+    }
+    Ok(())
+}
+
+/// Each base image needs a build arg name of its own and a subdirectory with a Dockerfile.
+fn validate_base_images(
+    base_images: &BTreeMap<String, String>,
+    build_args: &BTreeMap<String, String>,
+    case_dir: &Path,
+) -> Result<()> {
+    for (argument, dir) in base_images {
+        let plain = argument
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || character == '_')
+            && argument
+                .chars()
+                .next()
+                .is_some_and(|first| first.is_ascii_alphabetic());
+        if !plain {
+            bail!("{argument:?} is not a build arg name");
+        }
+        if build_args.contains_key(argument) {
+            bail!("{argument:?} is also set in build_args");
+        }
+        let dockerfile = case_dir.join(dir).join("Dockerfile");
+        if !dockerfile.is_file() {
+            bail!("{argument}: {} does not exist", dockerfile.display());
+        }
+    }
+    Ok(())
 }
 
 /// Replaces `{context}` in each flag with the absolute path of `case_dir`.
@@ -222,6 +286,49 @@ mod tests {
         )
         .is_err());
         assert!(write_case("FROM scratch\n", Some(r#"{"ignore_paths": ["relative"]}"#)).is_err());
+    }
+
+    #[test]
+    fn reads_ssh_ids_and_base_images() {
+        let root = tempfile::tempdir();
+        let Ok(root) = root else {
+            panic!("{root:?}");
+        };
+        let dir = root.path().join("sample");
+        let made = fs::create_dir_all(dir.join("base"))
+            .and_then(|()| fs::write(dir.join("base/Dockerfile"), "FROM scratch\n"))
+            .and_then(|()| fs::write(dir.join("Dockerfile"), "ARG BASE\nFROM $BASE\n"))
+            .and_then(|()| {
+                fs::write(
+                    dir.join("case.json"),
+                    r#"{"ssh": ["default", "deploy"], "base_images": {"BASE": "base"}}"#,
+                )
+            });
+        assert!(made.is_ok(), "{made:?}");
+        let loaded = Case::load(&dir);
+        let Ok(case) = loaded else {
+            panic!("{loaded:?}");
+        };
+        assert_eq!(case.ssh_ids, ["default", "deploy"]);
+        assert_eq!(case.base_images.get("BASE"), Some(&dir.join("base")));
+    }
+
+    #[test]
+    fn rejects_bad_ssh_ids_and_base_images() {
+        for json in [
+            r#"{"ssh": [""]}"#,
+            r#"{"ssh": ["a=b"]}"#,
+            r#"{"ssh": ["a,b"]}"#,
+            r#"{"ssh": ["default", "default"]}"#,
+            r#"{"base_images": {"BASE": "missing"}}"#,
+            r#"{"base_images": {"1BASE": "."}}"#,
+            r#"{"base_images": {"BASE": "."}, "build_args": {"BASE": "x"}}"#,
+        ] {
+            let loaded = write_case("FROM scratch\n", Some(json));
+            assert!(loaded.is_err(), "{json} was accepted");
+        }
+        // The case directory itself has a Dockerfile, so "." is a valid base directory.
+        assert!(write_case("FROM scratch\n", Some(r#"{"base_images": {"BASE": "."}}"#)).is_ok());
     }
 
     #[test]

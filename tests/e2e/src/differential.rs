@@ -2,7 +2,8 @@
 //! of building it, whether the result matches the stock frontend's (image equality, or the same
 //! failure marked at the right line). Invariants: Docker and `cachefront:dev` are checked first
 //! and their absence is an error, never a skip; the stock build must behave as the case says
-//! (else the fixture is wrong and that is an error); harness images are removed after use.
+//! (else the fixture is wrong and that is an error); harness images (built images and the
+//! base images a case builds first) are removed after use.
 
 use std::fmt;
 use std::path::Path;
@@ -10,6 +11,7 @@ use std::thread;
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::base_images::BaseImages;
 use crate::case::{Case, Expectation};
 use crate::compare::{compare_images, Comparison};
 use crate::docker::{self, CommandOutput};
@@ -85,7 +87,7 @@ pub fn differential(case_dir: &Path) -> Result<Verdict> {
 /// Builds `case` the stock way and both cachefront ways (in parallel) and judges the results.
 pub fn differential_case(case: &Case) -> Result<Verdict> {
     docker::require_frontend()?;
-    let (_server, served_case) = with_server(case)?;
+    let (_services, served_case) = with_server(case)?;
     let case = served_case.as_ref().unwrap_or(case);
     let ways @ [stock_way, directive_way, build_arg_way] = [
         Frontend::Stock,
@@ -160,30 +162,52 @@ pub fn differential_case(case: &Case) -> Result<Verdict> {
 /// Builds `case` with the stock frontend only and checks that it behaves as the case says
 /// (builds an image, or fails at the expected line): validates fixtures without cachefront.
 pub fn check_stock(case: &Case) -> Result<BuiltImage> {
-    let (_server, served_case) = with_server(case)?;
+    let (_services, served_case) = with_server(case)?;
     let case = served_case.as_ref().unwrap_or(case);
     let stock = build_image(case, Frontend::Stock)?;
     ensure_stock_as_expected(case, &stock)?;
     Ok(stock)
 }
 
-/// Starts the loopback server of a case that has one, and the case with its `SERVER` build arg
-/// and `{server}` flags filled in (nothing for a case that has them already); keep the server
-/// alive while building.
-pub fn with_server(case: &Case) -> Result<(Option<StaticServer>, Option<Case>)> {
-    let already_served = case.build_args.contains_key("SERVER");
-    if already_served || (case.serve.is_none() && case.git_repositories.is_empty()) {
-        return Ok((None, None));
+/// What runs around a case's builds: its loopback server and its base images. Dropping it stops
+/// the server and removes the base images.
+#[derive(Debug, Default)]
+pub struct CaseServices {
+    pub server: Option<StaticServer>,
+    pub base_images: Option<BaseImages>,
+}
+
+/// Starts what a case's builds need (named for its first job, the loopback server): the server
+/// of a case that serves files or git repositories, and the base images of a case that has
+/// them. Returns the services (keep them alive while building) and the case with its `SERVER`
+/// build arg, `{server}` flags and base image build args filled in; `None` when the case needs
+/// nothing or has it already (so calling this again on the returned case starts nothing).
+pub fn with_server(case: &Case) -> Result<(CaseServices, Option<Case>)> {
+    let needs_server = !case.build_args.contains_key("SERVER")
+        && (case.serve.is_some() || !case.git_repositories.is_empty());
+    let needs_base_images = !case.base_images.is_empty();
+    if !needs_server && !needs_base_images {
+        return Ok((CaseServices::default(), None));
     }
-    let server = StaticServer::start(case.serve.as_deref(), &case.git_repositories)?;
-    let mut served_case = case.clone();
-    served_case
-        .build_args
-        .insert("SERVER".into(), server.base_url.clone());
-    for flag in &mut served_case.flags {
-        *flag = flag.replace("{server}", &server.base_url);
+    let mut services = CaseServices::default();
+    let mut prepared_case = case.clone();
+    if needs_server {
+        let server = StaticServer::start(case.serve.as_deref(), &case.git_repositories)?;
+        prepared_case
+            .build_args
+            .insert("SERVER".into(), server.base_url.clone());
+        for flag in &mut prepared_case.flags {
+            *flag = flag.replace("{server}", &server.base_url);
+        }
+        services.server = Some(server);
     }
-    Ok((Some(server), Some(served_case)))
+    if needs_base_images {
+        let (images, arguments) = BaseImages::build(&case.name, &case.base_images)?;
+        prepared_case.build_args.extend(arguments);
+        prepared_case.base_images.clear();
+        services.base_images = Some(images);
+    }
+    Ok((services, Some(prepared_case)))
 }
 
 /// Fails when the stock build contradicts the case's expectation: then the fixture is wrong.

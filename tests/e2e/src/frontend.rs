@@ -2,7 +2,8 @@
 //! and build args for that way plus a ready `BuildRequest` (`PreparedBuild`). Invariants: every
 //! way writes its Dockerfile as `<temp dir>/Dockerfile`, so BuildKit names it `Dockerfile` in
 //! every log; the directive way only prepends one `# syntax=` line, so its line numbers are the
-//! case's plus one; the build context is always the case directory.
+//! case's plus one; the build context is always the case directory; SSH agent keys are made
+//! fresh for each build, in its temp dir.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,6 +14,7 @@ use tempfile::TempDir;
 
 use crate::case::Case;
 use crate::docker::{frontend_image, unique_tag, BuildRequest};
+use crate::ssh_keys::ssh_flags;
 
 /// How the Dockerfile frontend is chosen for a build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,18 +89,20 @@ impl fmt::Display for Frontend {
     }
 }
 
-/// A build request whose Dockerfile lives in a temporary directory owned by this value.
+/// A build request whose Dockerfile (and, for cases that forward SSH agents, throwaway keys)
+/// live in a temporary directory owned by this value.
 #[derive(Debug)]
 pub struct PreparedBuild {
     pub frontend: Frontend,
     /// The request; callers may adjust it (e.g. `no_cache`) before building.
     pub request: BuildRequest,
-    /// Keeps the Dockerfile alive until the build is done.
+    /// Keeps the Dockerfile and keys alive until the build is done.
     _dockerfile_dir: TempDir,
 }
 
 impl PreparedBuild {
-    /// Writes the Dockerfile for `frontend` and assembles the request with a unique tag.
+    /// Writes the Dockerfile for `frontend`, makes a fresh key for each SSH agent id of the case,
+    /// and assembles the request with a unique tag.
     pub fn new(case: &Case, frontend: Frontend) -> Result<PreparedBuild> {
         let dockerfile_dir = tempfile::Builder::new()
             .prefix("cachefront-e2e-")
@@ -116,6 +120,11 @@ impl PreparedBuild {
             )
             .with_context(|| format!("copying {}", own_ignore.display()))?;
         }
+        let mut flags = case.flags.clone();
+        flags.extend(ssh_flags(
+            &case.ssh_ids,
+            &dockerfile_dir.path().join("ssh-keys"),
+        )?);
         let request = BuildRequest {
             context_dir: case.context_dir.clone(),
             dockerfile,
@@ -123,7 +132,7 @@ impl PreparedBuild {
             target: case.target.clone(),
             network_host: case.network_host,
             no_cache: false,
-            flags: case.flags.clone(),
+            flags,
             tag: unique_tag(&format!("{}-{}", case.name, frontend.slug())),
         };
         Ok(PreparedBuild {

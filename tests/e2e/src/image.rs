@@ -2,6 +2,7 @@
 //! `ImageSnapshot` (flattened file tree, compared config fields, history). Invariants: layers are
 //! applied in manifest order with whiteouts honoured; nothing time-dependent (mtimes, `created`)
 //! is kept; layer blobs named by content digest are parsed once per process and then reused.
+//! The same assembly (`snapshot_from_members`) serves the per-platform images of OCI layouts.
 //!
 //! Why `docker save` and not `docker create` + `docker export`: `save` yields exactly the image's
 //! layers and config blob, works for images without Cmd/Entrypoint (scratch images cannot be
@@ -41,7 +42,7 @@ struct SavedManifest {
 
 /// Where a member of the outer archive is: its data, or a symlink to another member.
 #[derive(Debug, Clone)]
-enum Member {
+pub(crate) enum Member {
     Data { offset: u64, size: u64 },
     Symlink { target: String },
 }
@@ -68,25 +69,36 @@ impl ImageSnapshot {
                 manifests.len()
             );
         };
-        let config_blob = read_member(&mut archive, &members, &manifest.config)?;
-        let (config, history) = parse_image_config(&config_blob)?;
-        let mut files = FileTree::new();
-        for layer_path in &manifest.layers {
-            let changes = layer_changes(&mut archive, &members, layer_path)?;
-            changes
-                .apply_to(&mut files)
-                .with_context(|| format!("applying layer {layer_path}"))?;
-        }
-        Ok(ImageSnapshot {
-            files,
-            config,
-            history,
-        })
+        snapshot_from_members(&mut archive, &members, &manifest.config, &manifest.layers)
     }
 }
 
+/// Assembles the snapshot of one image whose config and layers (in order) are members of the
+/// archive: shared by `docker save` archives and OCI layouts (`oci_layout`).
+pub(crate) fn snapshot_from_members<R: Read + Seek>(
+    archive: &mut R,
+    members: &HashMap<String, Member>,
+    config_path: &str,
+    layer_paths: &[String],
+) -> Result<ImageSnapshot> {
+    let config_blob = read_member(archive, members, config_path)?;
+    let (config, history) = parse_image_config(&config_blob)?;
+    let mut files = FileTree::new();
+    for layer_path in layer_paths {
+        let changes = layer_changes(archive, members, layer_path)?;
+        changes
+            .apply_to(&mut files)
+            .with_context(|| format!("applying layer {layer_path}"))?;
+    }
+    Ok(ImageSnapshot {
+        files,
+        config,
+        history,
+    })
+}
+
 /// Lists the members of the outer archive with the position of their data.
-fn index_members<R: Read + Seek>(archive: &mut R) -> Result<HashMap<String, Member>> {
+pub(crate) fn index_members<R: Read + Seek>(archive: &mut R) -> Result<HashMap<String, Member>> {
     archive.seek(SeekFrom::Start(0))?;
     let mut members = HashMap::new();
     let mut outer = tar::Archive::new(&mut *archive);
@@ -161,7 +173,7 @@ fn member_reader<'a, R: Read + Seek>(
     Ok(archive.take(size))
 }
 
-fn read_member<R: Read + Seek>(
+pub(crate) fn read_member<R: Read + Seek>(
     archive: &mut R,
     members: &HashMap<String, Member>,
     name: &str,

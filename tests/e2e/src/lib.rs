@@ -7,6 +7,7 @@
 //! Entry point: [`differential`]. Pieces for other tests: [`build_image`] (one build, its log and
 //! snapshot), [`snapshot_image`], [`compare_images`], [`Case`], [`Frontend`].
 
+pub mod base_images;
 pub mod case;
 pub mod compare;
 mod compare_report;
@@ -23,8 +24,13 @@ pub mod ignore;
 pub mod image;
 pub mod layers;
 pub mod maven_repository;
+pub mod multiplatform;
+pub mod multiplatform_daemon;
+pub mod multiplatform_tools;
+pub mod oci_layout;
 pub mod package_index;
 pub mod sequence;
+pub mod ssh_keys;
 #[cfg(test)]
 mod test_tar;
 pub mod tree;
