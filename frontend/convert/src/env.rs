@@ -2,16 +2,31 @@
 //! that word expansion reads and exec ops receive. Invariant: one entry per key, first-set order.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use cachefront_dockerfile::expand::Lookup;
 
 /// An ordered environment with one entry per key, as an image's `Env`. Lookups are by hash, so
 /// Dockerfiles with thousands of ARGs and ENVs stay linear to lower.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Environment {
     entries: Vec<(String, String)>,
     positions: HashMap<String, usize>,
+    /// Stamp of the last change, unique in the process (0: never changed, so empty): equal stamps
+    /// mean equal entries, which lets callers keep views of the environment until it changes.
+    revision: u64,
 }
+
+/// The next change stamp; shared by all environments so a stamp never names two contents.
+static NEXT_REVISION: AtomicU64 = AtomicU64::new(1);
+
+impl PartialEq for Environment {
+    fn eq(&self, other: &Environment) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Eq for Environment {}
 
 impl Environment {
     /// Reads `KEY=value` entries; an entry without `=` has an empty value.
@@ -26,6 +41,7 @@ impl Environment {
 
     /// Sets `key`, replacing its value in place when it exists.
     pub fn set(&mut self, key: &str, value: &str) {
+        self.revision = NEXT_REVISION.fetch_add(1, Ordering::Relaxed);
         match self.positions.get(key) {
             Some(&position) => self.entries[position].1 = value.to_owned(),
             None => {
@@ -33,6 +49,11 @@ impl Environment {
                 self.entries.push((key.to_owned(), value.to_owned()));
             }
         }
+    }
+
+    /// The stamp of the last change: unchanged stamp, unchanged entries.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -76,5 +97,25 @@ mod tests {
             environment.to_entries(),
             vec!["PATH=/usr/bin", "A=1", "B=2"]
         );
+    }
+
+    #[test]
+    fn revision_changes_with_every_set_and_survives_clones() {
+        let mut first = Environment::default();
+        assert_eq!(first.revision(), 0);
+        first.set("A", "1");
+        let copy = first.clone();
+        assert_eq!(copy.revision(), first.revision());
+        let mut second = Environment::default();
+        second.set("A", "1");
+        assert_ne!(
+            second.revision(),
+            first.revision(),
+            "stamps are unique per change"
+        );
+        let before = first.revision();
+        first.set("A", "1");
+        assert_ne!(first.revision(), before);
+        assert_eq!(first, second, "equality is by entries");
     }
 }

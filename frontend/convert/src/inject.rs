@@ -2,7 +2,8 @@
 //! later steps read; out: the pass's plan. Invariant: what the pass needs from the image (the
 //! user's ids and home, the distribution) is looked up at most once per stage and user.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use cachefront_cache::{
     is_opt_out_comment, offline_read_paths, parse_os_release, plan_run, Distro, HeredocScript,
@@ -21,10 +22,12 @@ pub struct StageFacts {
     user: Option<(String, RunUser)>,
     /// The base distribution: `None` until looked up, then what `/etc/os-release` said.
     distro: Option<Option<Distro>>,
-    /// The download caches each later RUN reads offline, by the RUN's address: each RUN is
-    /// analysed once per stage (with the environment of the first RUN that asks), which keeps
-    /// long Dockerfiles linear.
-    offline_reads: HashMap<usize, Vec<String>>,
+    /// The download caches later RUNs of the stage read offline, each with how many commands
+    /// follow that RUN in the stage: computed once, on the stage's first planned RUN (with its
+    /// environment), so long Dockerfiles stay linear. Only RUNs that read something are kept.
+    offline_reads: Option<Vec<(usize, Vec<String>)>>,
+    /// The stage environment as the pass reads it, and the revision it was taken at.
+    variables: Option<(u64, Arc<BTreeMap<String, String>>)>,
 }
 
 /// Plans the cache mounts of one RUN; `None` when the pass is off.
@@ -50,11 +53,7 @@ pub(crate) async fn plan_for_run<R: Resolver>(
     let settings = lowering
         .cache_settings
         .for_stage(Some(&stage.platform.to_string()), distro);
-    let env: BTreeMap<String, String> = stage
-        .env
-        .iter()
-        .map(|(key, value)| (key.to_owned(), value.to_owned()))
-        .collect();
+    let env = stage_variables(stage);
     let shell = stage
         .image
         .config
@@ -69,28 +68,40 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         .cloned()
         .unwrap_or_default();
     // Download caches a later RUN of this stage reads offline must stay in the image.
-    for later_command in later {
-        let CommandKind::Run(later_run) = &later_command.kind else {
-            continue;
-        };
-        let key = std::ptr::from_ref::<Command>(later_command) as usize;
-        let reads = stage.facts.offline_reads.entry(key).or_insert_with(|| {
-            let later_heredocs = heredoc_scripts(later_run);
-            let later_input = RunInput {
-                command: run_command(later_run, &shell),
-                heredocs: &later_heredocs,
-                env: &env,
-                user: &user,
-                workdir: &stage.dir,
-                user_mount_targets: &[],
-                protected_paths: &[],
-                offline: later_run.network.as_deref() == Some("none"),
-                opted_out: false,
-                settings: &settings,
-            };
-            offline_read_paths(&later_input)
-        });
-        for path in reads.iter() {
+    if stage.facts.offline_reads.is_none() {
+        let reads = later
+            .iter()
+            .enumerate()
+            .filter_map(|(position, later_command)| {
+                let CommandKind::Run(later_run) = &later_command.kind else {
+                    return None;
+                };
+                let later_heredocs = heredoc_scripts(later_run);
+                let paths = offline_read_paths(&RunInput {
+                    command: run_command(later_run, &shell),
+                    heredocs: &later_heredocs,
+                    env: &env,
+                    user: &user,
+                    workdir: &stage.dir,
+                    user_mount_targets: &[],
+                    protected_paths: &[],
+                    offline: later_run.network.as_deref() == Some("none"),
+                    opted_out: false,
+                    settings: &settings,
+                });
+                (!paths.is_empty()).then(|| (later.len() - position - 1, paths))
+            })
+            .collect();
+        stage.facts.offline_reads = Some(reads);
+    }
+    let reads_after_this_run = stage
+        .facts
+        .offline_reads
+        .iter()
+        .flatten()
+        .filter(|(followers, _)| *followers < later.len());
+    for (_, paths) in reads_after_this_run {
+        for path in paths {
             if !protected.contains(path) {
                 protected.push(path.clone());
             }
@@ -112,6 +123,25 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         settings: &settings,
     };
     Some(plan_run(&input))
+}
+
+/// The stage environment as a map, rebuilt only when the environment changed since the last RUN.
+fn stage_variables(stage: &mut StageState) -> Arc<BTreeMap<String, String>> {
+    let revision = stage.env.revision();
+    match &stage.facts.variables {
+        Some((taken_at, variables)) if *taken_at == revision => Arc::clone(variables),
+        _ => {
+            let variables: Arc<BTreeMap<String, String>> = Arc::new(
+                stage
+                    .env
+                    .iter()
+                    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+                    .collect(),
+            );
+            stage.facts.variables = Some((revision, Arc::clone(&variables)));
+            variables
+        }
+    }
 }
 
 /// The RUN's command as the cache pass reads it.

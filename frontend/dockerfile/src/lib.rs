@@ -3,6 +3,7 @@
 //! Invariant: accepts what BuildKit's parser accepts, rejects what it rejects, at the same line.
 
 mod error;
+mod exercise;
 pub mod expand;
 mod go_quote;
 pub mod instructions;
@@ -10,4 +11,6 @@ pub mod parse;
 mod suggest;
 
 pub use error::{parse_and_type, render_error, Error};
+#[doc(hidden)]
+pub use exercise::exercise_every_entry_point;
 pub use go_quote::go_quote;

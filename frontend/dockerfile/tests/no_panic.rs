@@ -4,10 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use cachefront_dockerfile::expand::{Lexer, Lookup};
-use cachefront_dockerfile::instructions::{expand_command, expand_stage};
-use cachefront_dockerfile::parse::dump;
-use cachefront_dockerfile::{parse_and_type, render_error};
+use cachefront_dockerfile::exercise_every_entry_point as exercise;
 
 /// xorshift64*: small, deterministic, good enough to pick fragments.
 struct Random(u64);
@@ -170,42 +167,6 @@ fn fixtures() -> Vec<Vec<u8>> {
         }
     }
     sources
-}
-
-/// Everything a caller can do with a Dockerfile.
-fn exercise(source: &[u8]) {
-    let env: Vec<(String, String)> = [
-        ("A", "a b*c"),
-        ("P", "linux/amd64"),
-        ("X", "${A}"),
-        ("EMPTY", ""),
-    ]
-    .iter()
-    .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-    .collect();
-    match parse_and_type(source) {
-        Ok((ast, dockerfile)) => {
-            let _ = dump(&ast);
-            let lexer = Lexer::new(ast.directives.escape);
-            for stage in &dockerfile.stages {
-                let _ = expand_stage(stage, &lexer, &env);
-                for command in &stage.commands {
-                    let _ = expand_command(&command.kind, &lexer, &env);
-                }
-            }
-        }
-        Err(error) => {
-            let _ = render_error("Dockerfile", source, &error);
-            let _ = error.to_string();
-        }
-    }
-    let text = String::from_utf8_lossy(source);
-    for escape in ['\\', '`'] {
-        let lexer = Lexer::new(escape);
-        let _ = lexer.expand_words(&text, &env);
-        let _ = lexer.expand_word(&text, &env);
-    }
-    let _ = Lexer::for_heredoc_content().expand_word(&text, &env as &dyn Lookup);
 }
 
 #[test]
