@@ -78,6 +78,9 @@ pub(crate) struct Lowering<'a> {
     pub cache_settings: cachefront_cache::Settings,
     /// Per graph node, the paths later steps read from that stage (never mounted over).
     pub protected_paths: Vec<Vec<String>>,
+    /// Per graph node, the RUNs of the stages built `FROM` it, directly or not: they run on top
+    /// of its image, so the download caches they read offline must stay in it.
+    pub descendant_runs: Vec<Vec<&'a Command>>,
 }
 
 impl Lowering<'_> {
@@ -147,9 +150,11 @@ pub async fn convert<R: Resolver>(
     let cache_settings = cachefront_cache::parse_settings(&options.build_args)
         .map_err(|error| ConvertError::new(error.to_string()))?;
     let protected_paths = crate::inject::protected_paths(dockerfile, &graph);
+    let descendant_runs = crate::offline_reads::descendant_runs(dockerfile, &graph);
     let mut lowering = Lowering {
         cache_settings,
         protected_paths,
+        descendant_runs,
         options,
         lexer,
         global,

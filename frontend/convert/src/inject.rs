@@ -12,6 +12,7 @@ use cachefront_cache::{
 use cachefront_dockerfile::instructions::{Command, CommandKind, Dockerfile, Run, ShellOrExec};
 
 use crate::dispatch::{Lowering, StageState};
+use crate::offline_reads::OfflineReads;
 use crate::resolve::Resolver;
 use crate::stages::StageGraph;
 
@@ -22,10 +23,9 @@ pub struct StageFacts {
     user: Option<(String, RunUser)>,
     /// The base distribution: `None` until looked up, then what `/etc/os-release` said.
     distro: Option<Option<Distro>>,
-    /// The download caches later RUNs of the stage read offline, each with how many commands
-    /// follow that RUN in the stage: computed once, on the stage's first planned RUN (with its
-    /// environment), so long Dockerfiles stay linear. Only RUNs that read something are kept.
-    offline_reads: Option<Vec<(usize, Vec<String>)>>,
+    /// The download caches later RUNs read offline: computed once, on the stage's first planned
+    /// RUN (with its environment), so long Dockerfiles stay linear.
+    offline_reads: Option<OfflineReads>,
     /// The stage environment as the pass reads it, and the revision it was taken at.
     variables: Option<(u64, Arc<BTreeMap<String, String>>)>,
 }
@@ -69,39 +69,33 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         .unwrap_or_default();
     // Download caches a later RUN of this stage reads offline must stay in the image.
     if stage.facts.offline_reads.is_none() {
-        let reads = later
-            .iter()
-            .enumerate()
-            .filter_map(|(position, later_command)| {
-                let CommandKind::Run(later_run) = &later_command.kind else {
-                    return None;
-                };
-                let later_heredocs = heredoc_scripts(later_run);
-                let paths = offline_read_paths(&RunInput {
-                    command: run_command(later_run, &shell),
-                    heredocs: &later_heredocs,
-                    env: &env,
-                    user: &user,
-                    workdir: &stage.dir,
-                    user_mount_targets: &[],
-                    protected_paths: &[],
-                    offline: later_run.network.as_deref() == Some("none"),
-                    opted_out: false,
-                    settings: &settings,
-                });
-                (!paths.is_empty()).then(|| (later.len() - position - 1, paths))
+        let reads_of = |later_command: &Command| {
+            let CommandKind::Run(later_run) = &later_command.kind else {
+                return Vec::new();
+            };
+            let later_heredocs = heredoc_scripts(later_run);
+            offline_read_paths(&RunInput {
+                command: run_command(later_run, &shell),
+                heredocs: &later_heredocs,
+                env: &env,
+                user: &user,
+                workdir: &stage.dir,
+                user_mount_targets: &[],
+                protected_paths: &[],
+                offline: later_run.network.as_deref() == Some("none"),
+                opted_out: false,
+                settings: &settings,
             })
-            .collect();
-        stage.facts.offline_reads = Some(reads);
+        };
+        let descendants = lowering.descendant_runs.get(stage.node);
+        stage.facts.offline_reads = Some(OfflineReads::collect(
+            later,
+            descendants.map_or(&[][..], Vec::as_slice),
+            reads_of,
+        ));
     }
-    let reads_after_this_run = stage
-        .facts
-        .offline_reads
-        .iter()
-        .flatten()
-        .filter(|(followers, _)| *followers < later.len());
-    for (_, paths) in reads_after_this_run {
-        for path in paths {
+    if let Some(reads) = &stage.facts.offline_reads {
+        for path in reads.after(later.len()) {
             if !protected.contains(path) {
                 protected.push(path.clone());
             }

@@ -14,6 +14,7 @@ mod healthcheck;
 mod image;
 mod inject;
 mod naming;
+mod offline_reads;
 mod onbuild;
 mod options;
 mod resolve;

@@ -86,6 +86,7 @@ differential_cases!(
     no_cache_all,
     no_cache_filter,
     onbuild_base_image,
+    offline_descendant_stage,
     onbuild_stage,
     platform_386,
     proxy_args,
