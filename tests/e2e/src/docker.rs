@@ -68,8 +68,17 @@ pub struct CommandOutput {
 }
 
 impl BuildRequest {
-    /// The arguments after `docker`.
+    /// The arguments after `docker`: the build loaded into the daemon under `tag`.
     pub fn arguments(&self) -> Vec<String> {
+        self.arguments_with_output(
+            &["--load".to_owned(), "--tag".to_owned(), self.tag.clone()],
+            &[],
+        )
+    }
+
+    /// The arguments after `docker`, with `output` (how the result leaves BuildKit) in place of
+    /// `--load --tag <tag>`, and `extra_flags` after the case's flags.
+    pub fn arguments_with_output(&self, output: &[String], extra_flags: &[String]) -> Vec<String> {
         let mut arguments: Vec<String> = [
             "buildx",
             "build",
@@ -77,13 +86,11 @@ impl BuildRequest {
             "default",
             "--progress=plain",
             "--provenance=false",
-            "--load",
-            "--tag",
         ]
         .iter()
         .map(|argument| (*argument).to_string())
         .collect();
-        arguments.push(self.tag.clone());
+        arguments.extend(output.iter().cloned());
         arguments.push("--file".into());
         arguments.push(self.dockerfile.to_string_lossy().into_owned());
         for (name, value) in &self.build_args {
@@ -101,6 +108,7 @@ impl BuildRequest {
             arguments.push("--no-cache".into());
         }
         arguments.extend(self.flags.iter().cloned());
+        arguments.extend(extra_flags.iter().cloned());
         arguments.push(self.context_dir.to_string_lossy().into_owned());
         arguments
     }

@@ -100,39 +100,15 @@ pub fn oci_build_arguments(
     tools: &ToolsContext,
     destination: &Path,
 ) -> Vec<String> {
-    let request = &prepared.request;
-    let mut arguments: Vec<String> = [
-        "buildx",
-        "build",
-        "--builder",
-        "default",
-        "--progress=plain",
-        "--provenance=false",
-    ]
-    .iter()
-    .map(|argument| (*argument).to_string())
-    .collect();
-    arguments.push("--platform".into());
-    arguments.push(platforms.join(","));
-    arguments.push("--output".into());
-    arguments.push(format!("type=oci,dest={}", destination.display()));
-    arguments.push("--file".into());
-    arguments.push(request.dockerfile.to_string_lossy().into_owned());
-    for (name, value) in &request.build_args {
-        arguments.push("--build-arg".into());
-        arguments.push(format!("{name}={value}"));
-    }
-    if let Some(target) = &request.target {
-        arguments.push("--target".into());
-        arguments.push(target.clone());
-    }
-    if request.network_host {
-        arguments.push("--network=host".into());
-    }
-    arguments.extend(request.flags.iter().cloned());
-    arguments.extend(tools.flags());
-    arguments.push(request.context_dir.to_string_lossy().into_owned());
-    arguments
+    let output = [
+        "--platform".to_owned(),
+        platforms.join(","),
+        "--output".to_owned(),
+        format!("type=oci,dest={}", destination.display()),
+    ];
+    prepared
+        .request
+        .arguments_with_output(&output, &tools.flags())
 }
 
 /// Builds `case` one way on the second daemon and reads the OCI output when the build succeeded.
