@@ -3,9 +3,9 @@
 //! Input: candidate mount points, the RUN input and the analysed commands. Output: a reason to
 //! skip a candidate, or the edits that keep the RUN's deletions away from it. Invariants: never
 //! a mount on `/`, a top-level or kernel directory, HOME, the working directory or its
-//! ancestors, `node_modules`/`site-packages`/`dist-packages`/`.venv`/`vendor`/`target`, a path a
-//! later step reads, or over/under a mount the user wrote; never a mount that a `rm`/`find
-//! -delete` in the RUN would try to delete (that fails with "device or resource busy").
+//! ancestors, `node_modules`/`site-packages`/`dist-packages`/`.venv`/`vendor`/`target`, a path
+//! another step reads from the image, or over/under a mount the user wrote; never a mount that a
+//! `rm`/`find -delete` in the RUN would try to delete (that fails with "device or resource busy").
 
 use std::collections::BTreeSet;
 
@@ -60,7 +60,7 @@ pub(crate) fn forbidden_reason(target: &str, home: &str, workdir: &str) -> Optio
 }
 
 /// Why a mount at `mount_target` for a cache at `natural_target` would collide with the user's
-/// mounts or with paths later steps read.
+/// mounts or with paths other steps read from the image (`COPY --from`, offline RUNs).
 pub(crate) fn collision_reason(
     natural_target: &str,
     mount_target: &str,
@@ -69,7 +69,7 @@ pub(crate) fn collision_reason(
     for protected in input.protected_paths {
         let protected = resolve_against(input.workdir, protected);
         if overlaps(natural_target, &protected) || overlaps(mount_target, &protected) {
-            return Some(format!("a later step reads {protected}"));
+            return Some(format!("another step reads {protected} from the image"));
         }
     }
     for user_target in input.user_mount_targets {

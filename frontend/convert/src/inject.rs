@@ -12,7 +12,7 @@ use cachefront_cache::{
 use cachefront_dockerfile::instructions::{Command, CommandKind, Dockerfile, Run, ShellOrExec};
 
 use crate::dispatch::{Lowering, StageState};
-use crate::offline_reads::OfflineReads;
+use crate::offline_reads::offline_reads;
 use crate::resolve::Resolver;
 use crate::stages::StageGraph;
 
@@ -23,11 +23,31 @@ pub struct StageFacts {
     user: Option<(String, RunUser)>,
     /// The base distribution: `None` until looked up, then what `/etc/os-release` said.
     distro: Option<Option<Distro>>,
-    /// The download caches later RUNs read offline: computed once, on the stage's first planned
-    /// RUN (with its environment), so long Dockerfiles stay linear.
-    offline_reads: Option<OfflineReads>,
+    /// The download caches this stage's RUNs, or those of stages built `FROM` it, read offline:
+    /// computed once, on the stage's first planned RUN (with its environment).
+    offline_reads: Option<Vec<String>>,
+    /// The same for the stages this one is built `FROM`: their caches are in this image too.
+    inherited_offline_reads: Vec<String>,
     /// The stage environment as the pass reads it, and the revision it was taken at.
     variables: Option<(u64, Arc<BTreeMap<String, String>>)>,
+}
+
+impl StageFacts {
+    /// The facts a stage built `FROM` this one starts with: the same image (user, distribution,
+    /// environment), but other commands after its RUNs, so their analysis starts afresh.
+    pub(crate) fn for_derived_stage(&self) -> StageFacts {
+        let mut inherited = self.inherited_offline_reads.clone();
+        for path in self.offline_reads.iter().flatten() {
+            if !inherited.contains(path) {
+                inherited.push(path.clone());
+            }
+        }
+        StageFacts {
+            offline_reads: None,
+            inherited_offline_reads: inherited,
+            ..self.clone()
+        }
+    }
 }
 
 /// Plans the cache mounts of one RUN; `None` when the pass is off.
@@ -67,38 +87,40 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         .get(stage.node)
         .cloned()
         .unwrap_or_default();
-    // Download caches a later RUN of this stage reads offline must stay in the image.
+    // Download caches an offline RUN of this stage (or of one built on it) reads stay in the image.
     if stage.facts.offline_reads.is_none() {
-        let reads_of = |later_command: &Command| {
-            let CommandKind::Run(later_run) = &later_command.kind else {
+        let reads_of = |other: &Command| {
+            let CommandKind::Run(other_run) = &other.kind else {
                 return Vec::new();
             };
-            let later_heredocs = heredoc_scripts(later_run);
+            let other_heredocs = heredoc_scripts(other_run);
             offline_read_paths(&RunInput {
-                command: run_command(later_run, &shell),
-                heredocs: &later_heredocs,
+                command: run_command(other_run, &shell),
+                heredocs: &other_heredocs,
                 env: &env,
                 user: &user,
                 workdir: &stage.dir,
                 user_mount_targets: &[],
                 protected_paths: &[],
-                offline: later_run.network.as_deref() == Some("none"),
+                offline: other_run.network.as_deref() == Some("none"),
                 opted_out: false,
                 settings: &settings,
             })
         };
-        let descendants = lowering.descendant_runs.get(stage.node);
-        stage.facts.offline_reads = Some(OfflineReads::collect(
-            later,
-            descendants.map_or(&[][..], Vec::as_slice),
+        let descendants = lowering
+            .descendant_runs
+            .get(stage.node)
+            .map_or(&[][..], Vec::as_slice);
+        let stage_runs = std::iter::once(command).chain(later.iter().copied());
+        stage.facts.offline_reads = Some(offline_reads(
+            stage_runs.chain(descendants.iter().copied()),
             reads_of,
         ));
     }
-    if let Some(reads) = &stage.facts.offline_reads {
-        for path in reads.after(later.len()) {
-            if !protected.contains(path) {
-                protected.push(path.clone());
-            }
+    let offline = stage.facts.offline_reads.iter().flatten();
+    for path in offline.chain(&stage.facts.inherited_offline_reads) {
+        if !protected.contains(path) {
+            protected.push(path.clone());
         }
     }
     let input = RunInput {

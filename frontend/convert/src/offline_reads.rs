@@ -1,52 +1,27 @@
-//! Offline readers, in: the RUNs after a stage's first planned RUN (its own later commands and the
-//! RUNs of stages built `FROM` it) and a function giving the download caches one RUN reads
-//! offline; out: for any RUN of the stage, the caches a RUN after it reads. Invariant: each RUN is
-//! analysed once per stage, so lowering stays linear in the number of commands.
+//! Offline readers, in: a stage's RUNs, the RUNs of the stages built `FROM` it, and a function
+//! giving the download caches one RUN reads offline; out: the caches no RUN of the stage may
+//! mount. Invariant: a cache an offline RUN reads stays in the image all along the chain of
+//! stages it runs in (a mount would keep it out of the image, or hide what the image has there),
+//! and each RUN is analysed once per stage, so lowering stays linear in the number of commands.
 
 use cachefront_dockerfile::instructions::{Command, CommandKind, Dockerfile};
 
 use crate::stages::{Base, StageGraph};
 
-/// The download caches that RUNs after a stage's RUNs read offline, so must stay in its image.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct OfflineReads {
-    /// RUNs of the stage itself that read something: how many commands follow each, its paths.
-    in_stage: Vec<(usize, Vec<String>)>,
-    /// What the RUNs of stages built `FROM` this one read: after every RUN of this stage.
-    in_descendants: Vec<String>,
-}
-
-impl OfflineReads {
-    /// Reads of `later` (the commands after the stage's first planned RUN) and of `descendants`.
-    pub(crate) fn collect(
-        later: &[&Command],
-        descendants: &[&Command],
-        reads_of: impl Fn(&Command) -> Vec<String>,
-    ) -> OfflineReads {
-        let in_stage = later
-            .iter()
-            .enumerate()
-            .map(|(position, command)| (later.len() - position - 1, reads_of(command)))
-            .filter(|(_, paths)| !paths.is_empty())
-            .collect();
-        let in_descendants = descendants
-            .iter()
-            .flat_map(|command| reads_of(command))
-            .collect();
-        OfflineReads {
-            in_stage,
-            in_descendants,
+/// The download caches that RUNs of `commands` read offline, each path once.
+pub(crate) fn offline_reads<'a>(
+    commands: impl IntoIterator<Item = &'a Command>,
+    reads_of: impl Fn(&Command) -> Vec<String>,
+) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for command in commands {
+        for path in reads_of(command) {
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
         }
     }
-
-    /// What the RUNs after a command read, given how many commands of the stage follow it.
-    pub(crate) fn after(&self, followers: usize) -> impl Iterator<Item = &String> {
-        self.in_stage
-            .iter()
-            .filter(move |(their_followers, _)| *their_followers < followers)
-            .flat_map(|(_, paths)| paths)
-            .chain(&self.in_descendants)
-    }
+    paths
 }
 
 /// Per graph node, the RUN commands of every stage built `FROM` it, directly or through other

@@ -153,6 +153,13 @@ pub(crate) async fn lower_run<R: Resolver>(
             .collect();
         step_name.push_str(&format!("  [cachefront: {}]", caches.join(", ")));
     }
+    if !plan.skipped.is_empty() {
+        // What the pass left alone, and why, shows in the build output too (not only `explain`).
+        step_name.push_str(&format!(
+            "  [cachefront skipped: {}]",
+            plan.skipped.join("; ")
+        ));
+    }
     if !explanation.trim().is_empty() {
         lowering.injections.push(InjectionReport {
             line: span.start,

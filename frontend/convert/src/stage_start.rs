@@ -74,6 +74,7 @@ pub(crate) async fn start_stage<R: Resolver>(
             inherited.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
             inherited.node = node_index;
             inherited.cmd_set = false;
+            inherited.facts = inherited.facts.for_derived_stage();
             // ARGs are declared per stage: the base stage's declarations do not carry over.
             inherited.build_args = Vec::new();
             return Ok(inherited);
