@@ -2,6 +2,8 @@
 //! output = one test per case that fails with the verdict's diff when cachefront's image (or
 //! error report) differs from the stock frontend's. Invariants: a missing Docker daemon or
 //! `cachefront:dev` image fails every case test (never skips); every case directory is listed.
+//! Each case also appends `fallback: <case> <n>/2` to `CACHEFRONT_E2E_FALLBACK_LOG` when that is
+//! set (scripts/test prints the counts after the run, as libtest hides passing tests' output).
 
 use std::collections::BTreeSet;
 
@@ -17,7 +19,9 @@ fn run_case(name: &str) {
     };
     match differential_case(&case) {
         Ok(verdict) => {
-            println!("fallback: {name} {}/2", verdict.fell_back.len());
+            let line = format!("fallback: {name} {}/2", verdict.fell_back.len());
+            println!("{line}");
+            record_fallback(&line);
             assert!(verdict.passed(), "{verdict}");
             let expected = if case.fallback { 2 } else { 0 };
             assert_eq!(
@@ -28,6 +32,23 @@ fn run_case(name: &str) {
             );
         }
         Err(error) => panic!("case {name}: {error:#}"),
+    }
+}
+
+/// Appends one line to the file `CACHEFRONT_E2E_FALLBACK_LOG` names, if any (best effort: the
+/// counts are a report, the assertions above are the test).
+fn record_fallback(line: &str) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("CACHEFRONT_E2E_FALLBACK_LOG") else {
+        return;
+    };
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| writeln!(file, "{line}"));
+    if let Err(error) = appended {
+        eprintln!("cannot append to {}: {error}", path.to_string_lossy());
     }
 }
 
