@@ -51,6 +51,15 @@ impl Environment {
         }
     }
 
+    /// How many variables are set.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// The stamp of the last change: unchanged stamp, unchanged entries.
     pub fn revision(&self) -> u64 {
         self.revision

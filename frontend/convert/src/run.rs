@@ -113,20 +113,12 @@ pub(crate) async fn lower_run<R: Resolver>(
         });
     }
     mounts.extend(plan_mounts(&plan, &stage.platform));
-    let mut env = stage.env.clone();
-    for (key, value) in &plan.env {
-        env.set(key, value);
-    }
-    if let Some(socket) = agent_socket {
-        if env.get(AGENT_SOCKET_VARIABLE).is_none() {
-            env.set(AGENT_SOCKET_VARIABLE, &socket);
-        }
-    }
-    let env: Vec<String> = env
-        .iter()
-        .filter(|(key, _)| !plan.env_unset.iter().any(|unset| unset == key))
-        .map(|(key, value)| format!("{key}={value}"))
-        .collect();
+    let env = exec_environment(
+        &stage.env,
+        &plan.env,
+        agent_socket.as_deref(),
+        &plan.env_unset,
+    );
     let exec = cachefront_llb::Exec {
         args,
         env,
@@ -251,34 +243,86 @@ fn plan_mounts(plan: &Plan, platform: &cachefront_llb::Platform) -> Vec<Mount> {
 
 /// The history text of a RUN: `|N KEY=value ...` for the stage's build args, then the argv.
 fn run_command_string(args: &[String], stage: &StageState) -> String {
-    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(stage.build_args.len());
     let mut positions: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (key, value) in &stage.build_args {
-        let value = stage
-            .env
-            .get(key)
-            .map(str::to_owned)
-            .or_else(|| value.clone())
-            .unwrap_or_default();
+        let value = stage.env.get(key).or(value.as_deref()).unwrap_or_default();
         match positions.get(key.as_str()) {
             Some(&position) => pairs[position].1 = value,
             None => {
                 positions.insert(key, pairs.len());
-                pairs.push((key.clone(), value));
+                pairs.push((key, value));
             }
         }
     }
-    let mut parts: Vec<String> = Vec::new();
+    let mut text = String::new();
     if !pairs.is_empty() {
-        parts.push(format!("|{}", pairs.len()));
-        parts.extend(
-            pairs
-                .into_iter()
-                .map(|(key, value)| format!("{key}={value}")),
-        );
+        text.push('|');
+        text.push_str(&pairs.len().to_string());
+        for (key, value) in pairs {
+            text.push(' ');
+            push_entry(&mut text, key, value);
+        }
     }
-    parts.extend(args.iter().cloned());
-    parts.join(" ")
+    let pairs_written = !text.is_empty();
+    for (index, arg) in args.iter().enumerate() {
+        if index > 0 || pairs_written {
+            text.push(' ');
+        }
+        text.push_str(arg);
+    }
+    text
+}
+
+/// `KEY=value` appended to `text`.
+fn push_entry(text: &mut String, key: &str, value: &str) {
+    text.reserve(key.len() + value.len() + 1);
+    text.push_str(key);
+    text.push('=');
+    text.push_str(value);
+}
+
+/// The exec op's environment: the stage's, with the cache pass's variables set (in place, or
+/// appended in the order first set), `SSH_AUTH_SOCK` added for an ssh mount unless already set,
+/// and the variables the pass unsets left out.
+fn exec_environment(
+    stage_env: &crate::env::Environment,
+    overrides: &[(String, String)],
+    agent_socket: Option<&str>,
+    unset: &[String],
+) -> Vec<String> {
+    let is_unset = |key: &str| unset.iter().any(|name| name == key);
+    let override_of = |key: &str| {
+        overrides
+            .iter()
+            .rev()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.as_str())
+    };
+    let entry = |key: &str, value: &str| {
+        let mut text = String::new();
+        push_entry(&mut text, key, value);
+        text
+    };
+    let mut entries: Vec<String> = Vec::with_capacity(stage_env.len() + overrides.len() + 1);
+    for (key, value) in stage_env.iter().filter(|(key, _)| !is_unset(key)) {
+        entries.push(entry(key, override_of(key).unwrap_or(value)));
+    }
+    let mut appended: Vec<&str> = Vec::new();
+    for (key, value) in overrides {
+        if stage_env.get(key).is_none() && !appended.contains(&key.as_str()) && !is_unset(key) {
+            appended.push(key);
+            entries.push(entry(key, override_of(key).unwrap_or(value)));
+        }
+    }
+    if let Some(socket) = agent_socket {
+        let already_set = stage_env.get(AGENT_SOCKET_VARIABLE).is_some()
+            || override_of(AGENT_SOCKET_VARIABLE).is_some();
+        if !already_set && !is_unset(AGENT_SOCKET_VARIABLE) {
+            entries.push(entry(AGENT_SOCKET_VARIABLE, socket));
+        }
+    }
+    entries
 }
 
 /// Proxy settings from the predefined proxy build args, which stay out of history.
