@@ -144,6 +144,7 @@ def run(options: argparse.Namespace) -> int:
                 "local_registry": s.local_registry,
                 "downloads": s.downloads,
                 "limited_links": s.limited_links,
+                "hand_mounts_note": s.hand_mounts_note,
             }
             for s in scenarios
         ],

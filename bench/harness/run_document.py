@@ -104,6 +104,8 @@ class Cell:
     longest_step: str | None
     longest_step_seconds: float | None
     discarded: int = 0
+    # The fastest and slowest repetition kept, in seconds (how much the median can be trusted).
+    spread: tuple[float, float] | None = None
 
 
 def record_bytes(record: dict) -> int | None:
@@ -134,6 +136,9 @@ def summarize(document: dict) -> dict[tuple[str, str, str, str], Cell]:
             longest_step=typical.get("longest_step") if typical else None,
             longest_step_seconds=typical.get("longest_step_seconds") if typical else None,
             discarded=discarded,
+            spread=(min(r["seconds"] for r in succeeded), max(r["seconds"] for r in succeeded))
+            if succeeded
+            else None,
         )
     return cells
 

@@ -35,6 +35,8 @@ class Scenario:
     downloads: bool
     # Whether the scenario is also measured on the 50 and 10 Mbit/s links (default: when it downloads).
     limited_links: bool
+    # Why (3)/(2) may exceed 1 by design, when it does (shown next to that target in the results).
+    hand_mounts_note: str
     directory: Path
     files_directory: Path
     pip_index_constraints: Path | None
@@ -89,6 +91,7 @@ def load_scenario(directory: Path) -> Scenario:
         order=int(settings.get("order", 100)),
         downloads=bool(settings.get("downloads", True)),
         limited_links=bool(settings.get("limited_links", settings.get("downloads", True))),
+        hand_mounts_note=str(settings.get("hand_mounts_note", "")),
         directory=directory,
         files_directory=files_directory,
         pip_index_constraints=files_directory / constraints if constraints else None,
