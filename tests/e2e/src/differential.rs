@@ -87,7 +87,7 @@ pub fn differential(case_dir: &Path) -> Result<Verdict> {
 /// Builds `case` the stock way and both cachefront ways (in parallel) and judges the results.
 pub fn differential_case(case: &Case) -> Result<Verdict> {
     docker::require_frontend()?;
-    let (_services, served_case) = with_server(case)?;
+    let (_services, served_case) = start_case_services(case)?;
     let case = served_case.as_ref().unwrap_or(case);
     let ways @ [stock_way, directive_way, build_arg_way] = [
         Frontend::Stock,
@@ -162,7 +162,7 @@ pub fn differential_case(case: &Case) -> Result<Verdict> {
 /// Builds `case` with the stock frontend only and checks that it behaves as the case says
 /// (builds an image, or fails at the expected line): validates fixtures without cachefront.
 pub fn check_stock(case: &Case) -> Result<BuiltImage> {
-    let (_services, served_case) = with_server(case)?;
+    let (_services, served_case) = start_case_services(case)?;
     let case = served_case.as_ref().unwrap_or(case);
     let stock = build_image(case, Frontend::Stock)?;
     ensure_stock_as_expected(case, &stock)?;
@@ -177,12 +177,11 @@ pub struct CaseServices {
     pub base_images: Option<BaseImages>,
 }
 
-/// Starts what a case's builds need (named for its first job, the loopback server): the server
-/// of a case that serves files or git repositories, and the base images of a case that has
-/// them. Returns the services (keep them alive while building) and the case with its `SERVER`
+/// Starts what a case's builds need: the loopback server of a case that serves files or git
+/// repositories, and the base images of a case that has them. Returns the services (keep them alive while building) and the case with its `SERVER`
 /// build arg, `{server}` flags and base image build args filled in; `None` when the case needs
 /// nothing or has it already (so calling this again on the returned case starts nothing).
-pub fn with_server(case: &Case) -> Result<(CaseServices, Option<Case>)> {
+pub fn start_case_services(case: &Case) -> Result<(CaseServices, Option<Case>)> {
     let needs_server = !case.build_args.contains_key("SERVER")
         && (case.serve.is_some() || !case.git_repositories.is_empty());
     let needs_base_images = !case.base_images.is_empty();

@@ -40,7 +40,7 @@ pub use compare::{compare_images, Comparison, Difference};
 pub use config::{ConfigSnapshot, HistoryEntry};
 pub use differential::{
     build_image, build_images, build_prepared, check_stock, compare_builds, differential,
-    differential_case, snapshot_image, with_server, BuiltImage, Outcome, Verdict,
+    differential_case, snapshot_image, start_case_services, BuiltImage, Outcome, Verdict,
 };
 pub use docker::{frontend_image, BuildRequest, CommandOutput, FRONTEND_IMAGE};
 pub use frontend::{Frontend, PreparedBuild};

@@ -6,7 +6,7 @@
 
 use cachefront_e2e::{
     build_prepared, case_names, check_stock, compare_builds, compare_images, fixtures_root,
-    with_server, Case, Difference, Frontend, IgnorePatterns, PreparedBuild,
+    start_case_services, Case, Difference, Frontend, IgnorePatterns, PreparedBuild,
 };
 
 fn load(name: &str) -> Case {
@@ -78,7 +78,7 @@ fn stock_problem(name: &str) -> Option<String> {
     let check = || -> anyhow::Result<Option<String>> {
         let case = Case::load(&fixtures_root().join(name))?;
         // Cases that ADD URLs get one loopback server (one URL) for both builds.
-        let (_server, served_case) = with_server(&case)?;
+        let (_services, served_case) = start_case_services(&case)?;
         let case = served_case.unwrap_or(case);
         let cached = check_stock(&case)?;
         let Some(cached) = cached.snapshot else {
