@@ -6,9 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Once;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -166,7 +168,8 @@ fn run_checked(arguments: &[&str]) -> Result<CommandOutput> {
     Ok(output)
 }
 
-/// Fails with a clear message unless the Docker daemon answers.
+/// Fails with a clear message unless the Docker daemon answers. The first answer in a process
+/// is reported once (see [`report_engine`]).
 pub fn require_daemon() -> Result<()> {
     let output = run_docker(&["info", "--format", "{{.ServerVersion}}"], COMMAND_TIMEOUT)
         .context("Docker is required for the e2e tests (install it with scripts/setup-env)")?;
@@ -177,7 +180,22 @@ pub fn require_daemon() -> Result<()> {
             output.log.trim_end()
         );
     }
+    static ENGINE_REPORTED: Once = Once::new();
+    ENGINE_REPORTED.call_once(|| report_engine(output.log.trim()));
     Ok(())
+}
+
+/// Writes which engine the run uses (`scripts/engine 26|28` chooses it) to stderr, as
+/// `cachefront-e2e: Docker engine <server version> at <DOCKER_HOST>`. Written to the stderr
+/// handle itself: libtest captures only `print!`/`eprint!`, so the line shows in every run.
+fn report_engine(server_version: &str) {
+    let host = std::env::var("DOCKER_HOST")
+        .ok()
+        .filter(|host| !host.is_empty())
+        .unwrap_or_else(|| "the default socket".to_owned());
+    let line = format!("cachefront-e2e: Docker engine {server_version} at {host}\n");
+    // Best effort: the line is a report, not a check.
+    let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
 /// Fails with a clear message unless `reference` is a local image.

@@ -6,6 +6,14 @@
 //! runs it again when not. Invariants: a missing second daemon fails the test (never skips); the
 //! stock frontend must behave so too, else the setup, not cachefront, is reported wrong.
 
+// A test harness: failing loudly on a broken fixture or daemon is its job.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};

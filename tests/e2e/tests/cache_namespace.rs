@@ -7,6 +7,14 @@
 //! of its cache key); needs Docker, `cachefront:dev` and `cachefront-test/python` (fails, never
 //! skips, without them); nothing reads the network.
 
+// A test harness: failing loudly on a broken fixture or daemon is its job.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::fs;
 use std::io::Read;
 

@@ -5,6 +5,14 @@
 //! Each case also appends `fallback: <case> <n>/2` to `CACHEFRONT_E2E_FALLBACK_LOG` when that is
 //! set (scripts/test prints the counts after the run, as libtest hides passing tests' output).
 
+// A test harness: failing loudly on a broken fixture or daemon is its job.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::BTreeSet;
 
 use cachefront_e2e::{case_names, differential_case, fixtures_root, Case};

@@ -4,6 +4,14 @@
 //! that every fixture behaves under the stock frontend as it says and rebuilds reproducibly.
 //! Invariant: needs Docker (fails, never skips, without it) but not `cachefront:dev`.
 
+// A test harness: failing loudly on a broken fixture or daemon is its job.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use cachefront_e2e::{
     build_prepared, case_names, check_stock, compare_builds, compare_images, fixtures_root,
     start_case_services, Case, Difference, Frontend, IgnorePatterns, PreparedBuild,

@@ -6,6 +6,14 @@
 //! message naming scripts/setup-env (never skips); the stock images are checked to really differ
 //! per platform, so equality cannot come from a build that ignored the platforms.
 
+// A test harness: failing loudly on a broken fixture or daemon is its job.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::BTreeSet;
 
 use cachefront_e2e::multiplatform::{
