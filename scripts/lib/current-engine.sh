@@ -215,6 +215,7 @@ ensure_current_engine_bridge() {
         ip link add name "${CURRENT_ENGINE_BRIDGE}" type bridge || die "cannot create bridge ${CURRENT_ENGINE_BRIDGE}"
     fi
     if ! ip -o -4 addr show dev "${CURRENT_ENGINE_BRIDGE}" | grep -q " ${CURRENT_ENGINE_BRIDGE_ADDRESS} "; then
+        log "giving ${CURRENT_ENGINE_BRIDGE} the address ${CURRENT_ENGINE_BRIDGE_ADDRESS}"
         ip -4 addr flush dev "${CURRENT_ENGINE_BRIDGE}" || die "cannot clear the addresses of ${CURRENT_ENGINE_BRIDGE}"
         ip addr add "${CURRENT_ENGINE_BRIDGE_ADDRESS}" dev "${CURRENT_ENGINE_BRIDGE}" ||
             die "cannot give ${CURRENT_ENGINE_BRIDGE} the address ${CURRENT_ENGINE_BRIDGE_ADDRESS}"
@@ -238,9 +239,7 @@ start_current_engine_dockerd() {
         if [[ -n ${CACHEFRONT_SETUP_LOCK_FD:-} ]]; then
             exec {CACHEFRONT_SETUP_LOCK_FD}>&-
         fi
-        PATH="${CURRENT_ENGINE_DAEMON_BIN}:${PATH}"
-        export PATH
-        exec setsid nohup "${CURRENT_ENGINE_DAEMON_BIN}/dockerd" \
+        exec env "PATH=${CURRENT_ENGINE_DAEMON_BIN}:${PATH}" setsid nohup "${CURRENT_ENGINE_DAEMON_BIN}/dockerd" \
             --config-file "${CURRENT_ENGINE_CONFIG_FILE}" \
             --host "${CURRENT_ENGINE_HOST}" \
             --pidfile "${CURRENT_ENGINE_PID_FILE}" \
