@@ -56,6 +56,16 @@ current_engine_recorded_version() {
     awk -v package="$1" '$1 == package { print $2; found = 1 } END { exit !found }' "${CURRENT_ENGINE_RECORD}"
 }
 
+# ensure_current_engine_download_tools: curl and xz read the index, dpkg -x unpacks.
+ensure_current_engine_download_tools() {
+    command -v curl >/dev/null 2>&1 && command -v xz >/dev/null 2>&1 && return 0
+    require_root "installing curl and xz-utils"
+    log "apt-get install curl xz-utils"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl xz-utils >&2 ||
+        { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl xz-utils >&2; } ||
+        die "cannot install curl and xz-utils"
+}
+
 # current_engine_index_entries: "PACKAGE VERSION FILENAME SHA256" for each wanted package, from
 # the suite's Packages.xz on the host's mirror.
 current_engine_index_entries() {
@@ -139,6 +149,7 @@ current_engine_link_binaries() {
 # current_engine_install: the suite's current packages unpacked and linked. Without the index
 # (mirror unreachable) an earlier installation is kept.
 current_engine_install() {
+    ensure_current_engine_download_tools
     local entries
     if ! entries=$(current_engine_index_entries) || [[ -z ${entries} ]]; then
         if current_engine_recorded_version docker.io >/dev/null && [[ -x ${CURRENT_ENGINE_CLIENT_BIN}/docker ]]; then
