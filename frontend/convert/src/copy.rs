@@ -9,8 +9,9 @@ use cachefront_llb::{
 
 use crate::config::clean_path;
 use crate::copy_source::{git_source, is_git, is_http, url_filename};
-use crate::dispatch::{Lowering, StageState};
 use crate::error::{located, ConvertError, ConvertResult};
+use crate::lowering::Lowering;
+use crate::stage_state::StageState;
 
 /// Lowers COPY (`is_add` false) or ADD.
 pub(crate) fn lower_copy(

@@ -5,6 +5,7 @@
 
 mod args;
 mod config;
+mod config_instructions;
 mod copy;
 mod copy_source;
 mod dispatch;
@@ -13,6 +14,7 @@ mod error;
 mod healthcheck;
 mod image;
 mod inject;
+mod lowering;
 mod naming;
 mod offline_reads;
 mod onbuild;
@@ -23,12 +25,17 @@ mod run_heredoc;
 mod run_mount;
 mod run_mount_lower;
 mod run_ssh;
+mod shell_form;
+mod stage_facts;
 mod stage_start;
+mod stage_state;
 mod stages;
+mod workdir;
 
-pub use dispatch::{convert, Converted, InjectionReport, FORCE_FALLBACK_ARGUMENT};
+pub use dispatch::{convert, Converted, FORCE_FALLBACK_ARGUMENT};
 pub use env::Environment;
 pub use error::{ConvertError, ConvertResult};
 pub use image::{History, Image, RuntimeConfig};
+pub use lowering::InjectionReport;
 pub use options::{ConvertOptions, NoCache};
 pub use resolve::{ResolvedImage, Resolver};

@@ -6,8 +6,9 @@
 use cachefront_llb::{FileAction, FileOperation, Mount, MountKind, OpMetadata, OpOptions, State};
 
 use crate::config::clean_path;
-use crate::dispatch::{Lowering, StageState};
+use crate::lowering::Lowering;
 use crate::run_mount::{MountSpec, MountType};
+use crate::stage_state::StageState;
 
 /// A user-written `--mount`, as the stock frontend lowers it.
 pub(crate) fn lower_mount(

@@ -6,13 +6,12 @@
 use cachefront_dockerfile::instructions::{CommandKind, Dockerfile};
 use cachefront_llb::{OpMetadata, OpOptions, Platform, Source, State};
 
-use crate::config;
-use crate::dispatch::{Lowering, StageState};
-use crate::env::Environment;
 use crate::error::{located, ConvertError, ConvertResult};
-use crate::image::{Image, DEFAULT_PATH};
+use crate::image::Image;
+use crate::lowering::Lowering;
 use crate::naming::StepCounter;
 use crate::resolve::Resolver;
+use crate::stage_state::StageState;
 use crate::stages::Base;
 
 /// Sets up a stage from its base: scratch, an earlier stage, an image or a named context.
@@ -186,45 +185,4 @@ async fn image_stage<R: Resolver>(
         })
     };
     Ok(StageState::new(state, image, platform, steps))
-}
-
-impl StageState {
-    pub(crate) fn new(
-        state: State,
-        image: Image,
-        platform: Platform,
-        steps: StepCounter,
-    ) -> StageState {
-        StageState {
-            state,
-            image,
-            platform,
-            env: Environment::default(),
-            dir: "/".to_owned(),
-            user: String::new(),
-            build_args: Vec::new(),
-            steps,
-            ignore_cache: false,
-            name: None,
-            node: 0,
-            cmd_set: false,
-            facts: crate::inject::StageFacts::default(),
-        }
-    }
-
-    /// Takes env, working directory and user from the image config, making sure PATH is set.
-    fn inherit_image_context(&mut self) {
-        let env = self.image.config.env.get_or_insert_with(Vec::new);
-        if !env
-            .iter()
-            .any(|entry| entry.split_once('=').map_or(entry.as_str(), |(key, _)| key) == "PATH")
-        {
-            env.push(format!("PATH={DEFAULT_PATH}"));
-        }
-        self.env = Environment::from_entries(env.iter());
-        if !self.image.config.working_dir.is_empty() {
-            self.dir = config::normalize_workdir("/", &self.image.config.working_dir);
-        }
-        self.user = self.image.config.user.clone();
-    }
 }

@@ -1,0 +1,27 @@
+//! Working directories, in: the current directory and a WORKDIR path; out: the absolute, clean
+//! directory the stage then works in. Invariant: the result always starts with `/`.
+
+use crate::config::clean_path;
+
+/// Joins a WORKDIR path onto the current directory and cleans it.
+pub(crate) fn normalize_workdir(current: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("{}/{path}", if current.is_empty() { "/" } else { current })
+    };
+    clean_path(&joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workdir_paths() {
+        assert_eq!(normalize_workdir("/", "app"), "/app");
+        assert_eq!(normalize_workdir("/app", "src/../lib/"), "/app/lib");
+        assert_eq!(normalize_workdir("/app", "/x"), "/x");
+        assert_eq!(normalize_workdir("", "."), "/");
+    }
+}
