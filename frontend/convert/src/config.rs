@@ -2,21 +2,6 @@
 //! it, or the string as Go's `%q` prints it. Invariant: the output is what the stock frontend
 //! writes for the same input.
 
-/// Cleans an absolute path lexically, as Go's `path.Clean`.
-pub(crate) fn clean_path(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
 /// Go's `%q` of a string slice: `["a" "b"]`.
 pub(crate) fn go_quoted_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|item| go_quote(item)).collect();

@@ -1,13 +1,13 @@
 //! COPY and ADD, in: an expanded command; out: one file op copying every source onto the stage,
 //! and its history entry. Invariant: paths, flags and the history text follow the stock frontend.
 
+use cachefront_cache::paths::clean_path;
 use cachefront_dockerfile::instructions::{Command, Copy};
 use cachefront_llb::{
     ChownSpec, CopyOptions, FileAction, FileOperation, OpMetadata, OpOptions, Source, State,
     UserSpec,
 };
 
-use crate::config::clean_path;
 use crate::copy_source::{git_source, is_git, is_http, url_filename};
 use crate::error::{located, ConvertError, ConvertResult};
 use crate::lowering::Lowering;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use cachefront_cache::paths::clean_path;
 use cachefront_cache::{
     is_opt_out_comment, offline_read_paths, parse_os_release, plan_run, HeredocScript, Plan,
     RunCommand, RunInput, RunUser,
@@ -280,7 +281,7 @@ pub(crate) fn protected_paths(dockerfile: &Dockerfile, graph: &StageGraph) -> Ve
                             .rsplit_once('/')
                             .map_or_else(String::new, |(dir, _)| dir.to_owned())
                     };
-                    protected[node].push(crate::config::clean_path(&format!("/{directory}")));
+                    protected[node].push(clean_path(&format!("/{directory}")));
                 }
             }
         }

@@ -1,14 +1,15 @@
 //! Working directories, in: the current directory and a WORKDIR path; out: the absolute, clean
 //! directory the stage then works in. Invariant: the result always starts with `/`.
 
-use crate::config::clean_path;
+use cachefront_cache::paths::clean_path;
 
 /// Joins a WORKDIR path onto the current directory and cleans it.
 pub(crate) fn normalize_workdir(current: &str, path: &str) -> String {
+    // Rooted as upstream joins it, so a relative directory in a base image's config is under `/`.
     let joined = if path.starts_with('/') {
         path.to_owned()
     } else {
-        format!("{}/{path}", if current.is_empty() { "/" } else { current })
+        format!("/{current}/{path}")
     };
     clean_path(&joined)
 }
@@ -23,5 +24,6 @@ mod tests {
         assert_eq!(normalize_workdir("/app", "src/../lib/"), "/app/lib");
         assert_eq!(normalize_workdir("/app", "/x"), "/x");
         assert_eq!(normalize_workdir("", "."), "/");
+        assert_eq!(normalize_workdir("app", "../../x"), "/x");
     }
 }
