@@ -2,10 +2,10 @@
 //! in: an expanded command; out: the updated stage and one history entry as the stock frontend
 //! writes it. Invariant: only WORKDIR here produces an op.
 
+use cachefront_dockerfile::go_quote_list;
 use cachefront_dockerfile::instructions::{Command, CommandKind};
 use cachefront_llb::{FileAction, FileOperation};
 
-use crate::config::go_quoted_list;
 use crate::copy::parse_chown;
 use crate::error::ConvertResult;
 use crate::image::Empty;
@@ -108,7 +108,7 @@ pub(crate) fn lower_config(stage: &mut StageState, kind: &CommandKind) -> Conver
             config.cmd = Some(args.clone());
             config.args_escaped = true;
             stage.cmd_set = true;
-            format!("CMD {}", go_quoted_list(&args))
+            format!("CMD {}", go_quote_list(&args))
         }
         CommandKind::Entrypoint(command) => {
             let args = with_shell(&config.shell, command);
@@ -116,7 +116,7 @@ pub(crate) fn lower_config(stage: &mut StageState, kind: &CommandKind) -> Conver
             if !stage.cmd_set {
                 config.cmd = None;
             }
-            format!("ENTRYPOINT {}", go_quoted_list(&args))
+            format!("ENTRYPOINT {}", go_quote_list(&args))
         }
         CommandKind::Shell(shell) => {
             config.shell = Some(shell.clone());

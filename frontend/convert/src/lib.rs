@@ -4,7 +4,6 @@
 //! are lowered; the image and history match what the stock frontend produces.
 
 mod args;
-mod config;
 mod config_instructions;
 mod copy;
 mod copy_source;
