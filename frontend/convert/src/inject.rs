@@ -15,6 +15,7 @@ use cachefront_dockerfile::instructions::{Command, CommandKind, Dockerfile, Run,
 use crate::lowering::Lowering;
 use crate::offline_reads::offline_reads;
 use crate::resolve::Resolver;
+use crate::shell_form::default_shell;
 use crate::stage_state::StageState;
 use crate::stages::StageGraph;
 
@@ -48,7 +49,7 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         .shell
         .clone()
         .filter(|shell| !shell.is_empty())
-        .unwrap_or_else(|| vec!["/bin/sh".to_owned(), "-c".to_owned()]);
+        .unwrap_or_else(default_shell);
     let heredocs = heredoc_scripts(run);
     let mut protected = lowering
         .protected_paths

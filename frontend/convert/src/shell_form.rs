@@ -3,6 +3,11 @@
 
 use cachefront_dockerfile::instructions::ShellOrExec;
 
+/// The shell a shell-form command runs through when the image sets no SHELL: `/bin/sh -c`.
+pub(crate) fn default_shell() -> Vec<String> {
+    vec!["/bin/sh".to_owned(), "-c".to_owned()]
+}
+
 /// Shell form runs through the image's SHELL (default `/bin/sh -c`); exec form runs as written.
 pub(crate) fn with_shell(shell: &Option<Vec<String>>, command: &ShellOrExec) -> Vec<String> {
     match command {
@@ -11,7 +16,7 @@ pub(crate) fn with_shell(shell: &Option<Vec<String>>, command: &ShellOrExec) -> 
             let mut args = shell
                 .clone()
                 .filter(|shell| !shell.is_empty())
-                .unwrap_or_else(|| vec!["/bin/sh".to_owned(), "-c".to_owned()]);
+                .unwrap_or_else(default_shell);
             args.push(line.clone());
             args
         }
