@@ -3,13 +3,13 @@
 //! writes it. Invariant: only WORKDIR here produces an op.
 
 use cachefront_dockerfile::go_quote_list;
-use cachefront_dockerfile::instructions::{Command, CommandKind};
+use cachefront_dockerfile::instructions::{Command, CommandKind, KeyValue};
 use cachefront_llb::{FileAction, FileOperation};
 
-use crate::copy::parse_chown;
-use crate::error::ConvertResult;
-use crate::image::Empty;
+use crate::error::{ConvertError, ConvertResult};
+use crate::image::{Empty, RuntimeConfig};
 use crate::lowering::Lowering;
+use crate::ownership::parse_chown;
 use crate::shell_form::with_shell;
 use crate::stage_state::StageState;
 use crate::workdir::normalize_workdir;
@@ -55,54 +55,28 @@ pub(crate) fn lower_config(stage: &mut StageState, kind: &CommandKind) -> Conver
     let config = &mut stage.image.config;
     let message = match kind {
         CommandKind::Env(pairs) => {
-            let mut message = String::from("ENV");
             for pair in pairs {
                 stage.env.set(&pair.key, &pair.value);
-                message.push_str(&format!(" {}={}", pair.key, pair.value));
             }
             for pair in pairs {
                 stage.image.set_env(&pair.key, &pair.value);
             }
-            message
+            pairs_history("ENV", pairs)
         }
         CommandKind::Label(pairs) => {
             let labels = config.labels.get_or_insert_with(Default::default);
-            let mut message = String::from("LABEL");
             for pair in pairs {
                 labels.insert(pair.key.clone(), pair.value.clone());
-                message.push_str(&format!(" {}={}", pair.key, pair.value));
             }
-            message
+            pairs_history("LABEL", pairs)
         }
         CommandKind::User(user) => {
             config.user = user.clone();
             stage.user = user.clone();
             format!("USER {user}")
         }
-        CommandKind::Expose(ports) => {
-            let exposed = config.exposed_ports.get_or_insert_with(Default::default);
-            let mut added: Vec<String> = ports.iter().map(|port| normalize_port(port)).collect();
-            for port in &added {
-                exposed.insert(port.clone(), Empty {});
-            }
-            // Go prints the instruction's port set as a map: sorted, `{}` values, no duplicates.
-            added.sort();
-            added.dedup();
-            let entries: Vec<String> = added.iter().map(|port| format!("{port}:{{}}")).collect();
-            format!("EXPOSE map[{}]", entries.join(" "))
-        }
-        CommandKind::Volume(volumes) => {
-            let set = config.volumes.get_or_insert_with(Default::default);
-            for volume in volumes {
-                if volume.is_empty() {
-                    return Err(crate::error::ConvertError::new(
-                        "VOLUME specified can not be an empty string",
-                    ));
-                }
-                set.insert(volume.clone(), Empty {});
-            }
-            format!("VOLUME {}", go_list(volumes))
-        }
+        CommandKind::Expose(ports) => lower_expose(config, ports),
+        CommandKind::Volume(volumes) => lower_volume(config, volumes)?,
         CommandKind::Cmd(command) => {
             let args = with_shell(&config.shell, command);
             config.cmd = Some(args.clone());
@@ -153,6 +127,43 @@ pub(crate) fn lower_config(stage: &mut StageState, kind: &CommandKind) -> Conver
     };
     stage.image.commit(message, false, false, None);
     Ok(())
+}
+
+/// `ENV` and `LABEL` history: `KEYWORD k1=v1 k2=v2`, values as expanded.
+fn pairs_history(keyword: &str, pairs: &[KeyValue]) -> String {
+    let mut message = keyword.to_owned();
+    for pair in pairs {
+        message.push_str(&format!(" {}={}", pair.key, pair.value));
+    }
+    message
+}
+
+/// `EXPOSE`: adds the ports; the history is Go's print of the instruction's port set.
+fn lower_expose(config: &mut RuntimeConfig, ports: &[String]) -> String {
+    let exposed = config.exposed_ports.get_or_insert_with(Default::default);
+    let mut added: Vec<String> = ports.iter().map(|port| normalize_port(port)).collect();
+    for port in &added {
+        exposed.insert(port.clone(), Empty {});
+    }
+    // Go prints the instruction's port set as a map: sorted, `{}` values, no duplicates.
+    added.sort();
+    added.dedup();
+    let entries: Vec<String> = added.iter().map(|port| format!("{port}:{{}}")).collect();
+    format!("EXPOSE map[{}]", entries.join(" "))
+}
+
+/// `VOLUME`: adds the volumes, refusing an empty one as upstream does.
+fn lower_volume(config: &mut RuntimeConfig, volumes: &[String]) -> ConvertResult<String> {
+    let set = config.volumes.get_or_insert_with(Default::default);
+    for volume in volumes {
+        if volume.is_empty() {
+            return Err(ConvertError::new(
+                "VOLUME specified can not be an empty string",
+            ));
+        }
+        set.insert(volume.clone(), Empty {});
+    }
+    Ok(format!("VOLUME {}", go_list(volumes)))
 }
 
 /// `80` is `80/tcp`; a protocol is lowercased.

@@ -18,6 +18,7 @@ mod naming;
 mod offline_reads;
 mod onbuild;
 mod options;
+mod ownership;
 mod resolve;
 mod run;
 mod run_heredoc;
