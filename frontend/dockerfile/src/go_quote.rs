@@ -82,7 +82,10 @@ mod tests {
         // C1 controls are `\u`, not `\x`; the soft hyphen and other format characters are escaped.
         assert_eq!(go_quote("\u{85}\u{ad}\u{600}"), r#""\u0085\u00ad\u0600""#);
         // Spaces other than U+0020, and line and paragraph separators.
-        assert_eq!(go_quote("\u{2003}\u{2028}\u{3000}"), r#""\u2003\u2028\u3000""#);
+        assert_eq!(
+            go_quote("\u{2003}\u{2028}\u{3000}"),
+            r#""\u2003\u2028\u3000""#
+        );
         // Unassigned (Unicode 15.0, as Go has it), private use, and tags above the BMP.
         assert_eq!(go_quote("\u{378}\u{e000}"), r#""\u0378\ue000""#);
         assert_eq!(
@@ -98,7 +101,11 @@ mod tests {
 
     #[test]
     fn quotes_lists_like_go() {
-        let items = ["/bin/sh".to_owned(), "-c".to_owned(), "echo \"hi\"".to_owned()];
+        let items = [
+            "/bin/sh".to_owned(),
+            "-c".to_owned(),
+            "echo \"hi\"".to_owned(),
+        ];
         assert_eq!(go_quote_list(&items), r#"["/bin/sh" "-c" "echo \"hi\""]"#);
         assert_eq!(go_quote_list(&[]), "[]");
     }
