@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use cachefront_convert::{convert, ConvertOptions, ResolvedImage, Resolver};
+use cachefront_convert::{convert, ConvertError, ConvertOptions, ResolvedImage, Resolver};
 use cachefront_llb::{Platform, SourceFile, State};
 
 /// Answers every image with a Debian-like config (one layer, PATH set), and no files.
@@ -14,7 +14,7 @@ impl Resolver for FixedResolver {
         &mut self,
         _reference: &str,
         platform: &Platform,
-    ) -> Result<ResolvedImage, String> {
+    ) -> Result<ResolvedImage, ConvertError> {
         let config = serde_json::json!({
             "architecture": platform.architecture,
             "os": platform.os,
@@ -24,7 +24,8 @@ impl Resolver for FixedResolver {
         });
         Ok(ResolvedImage {
             digest: String::new(),
-            config: serde_json::to_vec(&config).map_err(|error| error.to_string())?,
+            config: serde_json::to_vec(&config)
+                .map_err(|error| ConvertError::new(error.to_string()))?,
         })
     }
 
