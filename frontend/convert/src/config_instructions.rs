@@ -101,8 +101,7 @@ pub(crate) fn lower_config(stage: &mut StageState, kind: &CommandKind) -> Conver
             format!("STOPSIGNAL {signal}")
         }
         CommandKind::Healthcheck(check) => {
-            let (healthcheck, history) = crate::healthcheck::lower_healthcheck(check)
-                .map_err(crate::error::ConvertError::new)?;
+            let (healthcheck, history) = crate::healthcheck::lower_healthcheck(check)?;
             config.healthcheck = Some(healthcheck);
             history
         }

@@ -43,7 +43,7 @@ pub(crate) fn lower_copy(
         .map(parse_chown);
     let (mode, mode_string) = match copy.chmod.as_deref().filter(|chmod| !chmod.is_empty()) {
         None => (None, None),
-        Some(chmod) => parse_chmod(chmod).map_err(|error| located(span, error))?,
+        Some(chmod) => parse_chmod(chmod).map_err(|error| error.at(span))?,
     };
     let mut message = history_prefix(copy, is_add);
     let target = CopyTarget {

@@ -4,12 +4,13 @@
 use cachefront_dockerfile::instructions::{parse_go_duration, Healthcheck, ShellOrExec};
 use cachefront_dockerfile::{go_quote, go_quote_list, go_quote_rune};
 
+use crate::error::{ConvertError, ConvertResult};
 use crate::image;
 
 /// The config and history text for `HEALTHCHECK`.
 pub(crate) fn lower_healthcheck(
     check: &Healthcheck,
-) -> Result<(image::Healthcheck, String), String> {
+) -> ConvertResult<(image::Healthcheck, String)> {
     let config = match check {
         Healthcheck::None => image::Healthcheck {
             test: Some(vec!["NONE".to_owned()]),
@@ -38,7 +39,7 @@ pub(crate) fn lower_healthcheck(
                 retries: match retries {
                     Some(text) => text
                         .parse()
-                        .map_err(|_| format!("invalid retries value {text}"))?,
+                        .map_err(|_| ConvertError::new(format!("invalid retries value {text}")))?,
                     None => 0,
                 },
             }
@@ -58,11 +59,12 @@ pub(crate) fn lower_healthcheck(
     Ok((config, history))
 }
 
-fn duration(text: &Option<String>) -> Result<i64, String> {
+fn duration(text: &Option<String>) -> ConvertResult<i64> {
     match text {
         None => Ok(0),
         Some(text) => parse_go_duration(text)
-            .map(|nanoseconds| i64::try_from(nanoseconds).unwrap_or(i64::MAX)),
+            .map(|nanoseconds| i64::try_from(nanoseconds).unwrap_or(i64::MAX))
+            .map_err(ConvertError::new),
     }
 }
 

@@ -4,6 +4,8 @@
 
 use cachefront_llb::{ChownSpec, UserSpec};
 
+use crate::error::{ConvertError, ConvertResult};
+
 /// `--chown=user[:group]`: ids where numeric, names otherwise (resolved in the image by BuildKit).
 pub(crate) fn parse_chown(text: &str) -> ChownSpec {
     let to_spec = |part: &str| match part.parse::<u32>() {
@@ -21,11 +23,11 @@ pub(crate) fn parse_chown(text: &str) -> ChownSpec {
 }
 
 /// `--chmod`: octal up to 07777, or a symbolic mode such as `u+x,g-w`.
-pub(crate) fn parse_chmod(text: &str) -> Result<(Option<i32>, Option<String>), String> {
+pub(crate) fn parse_chmod(text: &str) -> ConvertResult<(Option<i32>, Option<String>)> {
     let invalid = || {
-        format!(
+        ConvertError::new(format!(
             "invalid chmod parameter: '{text}'. it should be octal string and between 0 and 07777"
-        )
+        ))
     };
     if text.chars().all(|character| character.is_ascii_digit()) {
         let mode = i32::from_str_radix(text, 8).map_err(|_| invalid())?;
