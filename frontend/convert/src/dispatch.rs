@@ -86,34 +86,23 @@ pub async fn convert<R: Resolver>(
     };
     let single_stage = dockerfile.stages.len() == 1;
     for node_index in lowering.graph.reachable() {
-        let mut stage =
-            start_stage(&lowering, dockerfile, node_index, single_stage, resolver).await?;
-        let node = &lowering.graph.nodes[node_index];
-        if let Some(index) = node.dockerfile_index.filter(|_| !node.replaced_by_context) {
-            // The base's ONBUILD triggers run first, then leave the config.
-            let triggers = stage.image.config.on_build.take().unwrap_or_default();
-            let triggers = trigger_commands(&triggers, lowering.graph.nodes[node_index].span)?;
-            let commands: Vec<&Command> = triggers
-                .iter()
-                .chain(&dockerfile.stages[index].commands)
-                .collect();
-            for (position, command) in commands.iter().enumerate() {
-                dispatch(
-                    &mut lowering,
-                    &mut stage,
-                    command,
-                    &commands[position + 1..],
-                    resolver,
-                )
-                .await
-                .map_err(|error| error.at(command.span))?;
-            }
+        let stage = lower_stage(
+            &mut lowering,
+            dockerfile,
+            node_index,
+            single_stage,
+            resolver,
+        )
+        .await?;
+        if let Some(finished) = lowering.finished.get_mut(node_index) {
+            *finished = Some(stage);
         }
-        lowering.finished[node_index] = Some(stage);
     }
     let target = lowering.graph.target;
-    let mut stage = lowering.finished[target]
-        .take()
+    let mut stage = lowering
+        .finished
+        .get_mut(target)
+        .and_then(Option::take)
         .ok_or_else(|| ConvertError::new("target stage was not lowered"))?;
     finalize_image(&mut stage.image, options);
     Ok(Converted {
@@ -121,6 +110,38 @@ pub async fn convert<R: Resolver>(
         image: stage.image,
         injections: lowering.injections,
     })
+}
+
+/// Lowers one stage: starts it from its base, then runs the base's ONBUILD triggers and the
+/// stage's own commands (none when a named context replaces the stage).
+async fn lower_stage<R: Resolver>(
+    lowering: &mut Lowering<'_>,
+    dockerfile: &Dockerfile,
+    node_index: usize,
+    single_stage: bool,
+    resolver: &mut R,
+) -> ConvertResult<StageState> {
+    let mut stage = start_stage(lowering, dockerfile, node_index, single_stage, resolver).await?;
+    let node = lowering.node(node_index)?;
+    let span = node.span;
+    let Some(index) = node.dockerfile_index.filter(|_| !node.replaced_by_context) else {
+        return Ok(stage);
+    };
+    let own = dockerfile
+        .stages
+        .get(index)
+        .ok_or_else(|| ConvertError::new(format!("no stage {index} in the Dockerfile")))?;
+    // The base's ONBUILD triggers run first, then leave the config.
+    let triggers = stage.image.config.on_build.take().unwrap_or_default();
+    let triggers = trigger_commands(&triggers, span)?;
+    let commands: Vec<&Command> = triggers.iter().chain(&own.commands).collect();
+    for (position, command) in commands.iter().enumerate() {
+        let later = commands.get(position + 1..).unwrap_or_default();
+        dispatch(lowering, &mut stage, command, later, resolver)
+            .await
+            .map_err(|error| error.at(command.span))?;
+    }
+    Ok(stage)
 }
 
 /// The build context the client sends, with `.dockerignore` applied.

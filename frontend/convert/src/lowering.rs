@@ -9,9 +9,10 @@ use cachefront_dockerfile::instructions::Command;
 use cachefront_llb::{OpMetadata, OpOptions, SourceFile, SourceLocation, State};
 
 use crate::env::Environment;
+use crate::error::{ConvertError, ConvertResult};
 use crate::options::ConvertOptions;
 use crate::stage_state::StageState;
-use crate::stages::StageGraph;
+use crate::stages::{StageGraph, StageNode};
 
 /// The cache mounts added to one RUN, for the user to see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,14 @@ impl Lowering<'_> {
             file: Arc::clone(&self.source),
             ranges: vec![(to_line(span.start), to_line(span.end))],
         }
+    }
+
+    /// The stage graph's node `index` (an index the graph gave out).
+    pub fn node(&self, index: usize) -> ConvertResult<&StageNode> {
+        self.graph
+            .nodes
+            .get(index)
+            .ok_or_else(|| ConvertError::new(format!("no stage graph node {index}")))
     }
 
     /// The state of a finished stage, for `--from`.

@@ -22,9 +22,11 @@ pub(crate) async fn start_stage<R: Resolver>(
     single_stage: bool,
     resolver: &mut R,
 ) -> ConvertResult<StageState> {
-    let node = &lowering.graph.nodes[node_index];
+    let node = lowering.node(node_index)?;
     let options = lowering.options;
-    let stage_source = node.dockerfile_index.map(|index| &dockerfile.stages[index]);
+    let stage_source = node
+        .dockerfile_index
+        .and_then(|index| dockerfile.stages.get(index));
     let steps = step_counter(lowering, node, stage_source, single_stage);
     let platform = node
         .platform
@@ -125,7 +127,7 @@ fn derived_stage(
     base: usize,
     steps: StepCounter,
 ) -> ConvertResult<StageState> {
-    let node = &lowering.graph.nodes[node_index];
+    let node = lowering.node(node_index)?;
     let mut inherited = lowering
         .stage_state(base)
         .cloned()
@@ -188,7 +190,7 @@ async fn image_stage<R: Resolver>(
     description: Option<String>,
     resolver: &mut R,
 ) -> ConvertResult<StageState> {
-    let node = &lowering.graph.nodes[node_index];
+    let node = lowering.node(node_index)?;
     let options = lowering.options;
     let reference = cachefront_llb::normalize_image_reference(name);
     let resolved = resolver
