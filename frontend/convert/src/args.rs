@@ -1,6 +1,7 @@
-//! Build arguments, in: the platforms, the client's build args and the ARGs before the first FROM;
-//! out: the global scope FROM lines and stage ARGs read. Invariant: the client's values win over
-//! defaults, and defaults are expanded with the arguments defined before them.
+//! Build arguments, in: the platforms, the client's build args, the ARGs before the first FROM and
+//! a stage's ARG instructions; out: the global scope FROM lines and stage ARGs read, and each stage
+//! ARG's env entries and history. Invariant: the client's values win over defaults, and defaults
+//! are expanded with the arguments defined before them.
 
 use cachefront_dockerfile::expand::Lexer;
 use cachefront_dockerfile::instructions::{ArgDefinition, Command, CommandKind};
