@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use cachefront_convert::{convert, ConvertOptions, ResolvedImage, Resolver};
+use cachefront_convert::{convert, ConvertError, ConvertOptions, ResolvedImage, Resolver};
 use cachefront_llb::{Platform, SourceFile, State};
 
 /// Writes to stdout; a closed pipe (`cachefront debug llb Dockerfile | head`) ends output quietly.
@@ -160,7 +160,7 @@ impl Resolver for OfflineResolver {
         &mut self,
         _reference: &str,
         platform: &Platform,
-    ) -> Result<ResolvedImage, String> {
+    ) -> Result<ResolvedImage, ConvertError> {
         let config = serde_json::json!({
             "architecture": platform.architecture,
             "os": platform.os,
@@ -169,7 +169,8 @@ impl Resolver for OfflineResolver {
         });
         Ok(ResolvedImage {
             digest: String::new(),
-            config: serde_json::to_vec(&config).map_err(|error| error.to_string())?,
+            config: serde_json::to_vec(&config)
+                .map_err(|error| ConvertError::new(error.to_string()))?,
         })
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use cachefront_convert::{ResolvedImage, Resolver};
+use cachefront_convert::{ConvertError, ResolvedImage, Resolver};
 use cachefront_gateway::{Gateway, SolveOptions};
 use cachefront_llb::{marshal, Platform, State};
 
@@ -20,7 +20,7 @@ impl Resolver for GatewayResolver<'_> {
         &mut self,
         reference: &str,
         platform: &Platform,
-    ) -> Result<ResolvedImage, String> {
+    ) -> Result<ResolvedImage, ConvertError> {
         let key = (reference.to_owned(), platform.to_string());
         if let Some(answer) = self.answers.get(&key) {
             return Ok(answer.clone());
@@ -34,7 +34,7 @@ impl Resolver for GatewayResolver<'_> {
                 &self.session_id,
             )
             .await
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| ConvertError::new(error.to_string()))?;
         let answer = ResolvedImage {
             digest: resolved.digest,
             config: resolved.config,

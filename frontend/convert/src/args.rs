@@ -1,13 +1,19 @@
-//! Build arguments, in: the platforms, the client's build args and the ARGs before the first FROM;
-//! out: the global scope FROM lines and stage ARGs read. Invariant: the client's values win over
-//! defaults, and defaults are expanded with the arguments defined before them.
+//! Build arguments, in: the platforms, the client's build args, the ARGs before the first FROM and
+//! a stage's ARG instructions; out: the global scope FROM lines and stage ARGs read, and each stage
+//! ARG's env entries and history. Invariant: the client's values win over defaults, and defaults
+//! are expanded with the arguments defined before them.
 
 use cachefront_dockerfile::expand::Lexer;
-use cachefront_dockerfile::instructions::{Command, CommandKind};
+use cachefront_dockerfile::instructions::{ArgDefinition, Command, CommandKind};
 
 use crate::env::Environment;
 use crate::error::{located, ConvertResult};
+use crate::lowering::Lowering;
 use crate::options::ConvertOptions;
+use crate::stage_state::StageState;
+
+/// Build args whose values never reach the exec environment.
+const NON_ENV_ARGS: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
 
 /// The automatic platform arguments, overridable by build args, plus `TARGETSTAGE`.
 pub fn default_arguments(options: &ConvertOptions, target_stage: &str) -> Environment {
@@ -60,5 +66,43 @@ pub fn add_meta_arguments(
             }
         }
     }
+    Ok(())
+}
+
+/// `ARG`: declares build arguments, taking values from the client, the default or the global scope.
+pub(crate) fn lower_arg(
+    lowering: &mut Lowering<'_>,
+    stage: &mut StageState,
+    command: &Command,
+    definitions: &[ArgDefinition],
+) -> ConvertResult<()> {
+    let mut committed = Vec::new();
+    for definition in definitions {
+        let from_client = lowering.options.build_args.get(&definition.name).cloned();
+        let value = match (from_client, &definition.default) {
+            (Some(value), _) => Some(value),
+            (None, Some(default)) => Some(
+                lowering
+                    .lexer
+                    .expand_word(default, &stage.env)
+                    .map_err(|error| located(command.span, error))?,
+            ),
+            (None, None) => lowering.global.get(&definition.name).map(str::to_owned),
+        };
+        if let Some(value) = &value {
+            if !NON_ENV_ARGS.contains(&definition.name.as_str()) {
+                stage.env.set(&definition.name, value);
+            }
+        }
+        // History keeps the ARG as written, as the stock frontend of BuildKit 0.13 does.
+        committed.push(match &definition.default {
+            Some(default) => format!("{}={default}", definition.name),
+            None => definition.name.clone(),
+        });
+        stage.build_args.push((definition.name.clone(), value));
+    }
+    stage
+        .image
+        .commit(format!("ARG {}", committed.join(" ")), false, false, None);
     Ok(())
 }

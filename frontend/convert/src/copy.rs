@@ -1,16 +1,27 @@
 //! COPY and ADD, in: an expanded command; out: one file op copying every source onto the stage,
 //! and its history entry. Invariant: paths, flags and the history text follow the stock frontend.
 
+use cachefront_cache::paths::clean_path;
 use cachefront_dockerfile::instructions::{Command, Copy};
+use cachefront_dockerfile::parse::{Heredoc, Span};
 use cachefront_llb::{
-    ChownSpec, CopyOptions, FileAction, FileOperation, OpMetadata, OpOptions, Source, State,
-    UserSpec,
+    CopyOptions, FileAction, FileOperation, OpMetadata, OpOptions, Source, State,
 };
 
-use crate::config::clean_path;
 use crate::copy_source::{git_source, is_git, is_http, url_filename};
-use crate::dispatch::{Lowering, StageState};
 use crate::error::{located, ConvertError, ConvertResult};
+use crate::lowering::Lowering;
+use crate::ownership::{parse_chmod, parse_chown};
+use crate::stage_state::StageState;
+
+/// What every source of one COPY or ADD shares: where it lands, its owner and mode, and the
+/// step the sources' ops are named for.
+struct CopyTarget {
+    destination: String,
+    options: CopyOptions,
+    step_name: String,
+    span: Span,
+}
 
 /// Lowers COPY (`is_add` false) or ADD.
 pub(crate) fn lower_copy(
@@ -23,18 +34,7 @@ pub(crate) fn lower_copy(
 ) -> ConvertResult<()> {
     let span = command.span;
     reject_labs_flags(copy, span)?;
-    let source_state = match &copy.from {
-        None => lowering.context.clone(),
-        Some(reference) => {
-            let node = lowering
-                .graph
-                .lookup(reference)
-                .ok_or_else(|| located(span, format!("stage {reference} not found")))?;
-            lowering.stage_state(node).map(|stage| stage.state.clone()).ok_or_else(|| {
-                located(span, format!("cannot copy from stage \"{reference}\", it needs to be defined before current stage"))
-            })?
-        }
-    };
+    let from = from_state(lowering, copy, span)?;
     let destination = destination_path(&stage.dir, &copy.destination);
     let owner = copy
         .chown
@@ -43,26 +43,20 @@ pub(crate) fn lower_copy(
         .map(parse_chown);
     let (mode, mode_string) = match copy.chmod.as_deref().filter(|chmod| !chmod.is_empty()) {
         None => (None, None),
-        Some(chmod) => parse_chmod(chmod).map_err(|error| located(span, error))?,
+        Some(chmod) => parse_chmod(chmod).map_err(|error| error.at(span))?,
     };
-    let unpack = copy.add.as_ref().and_then(|flags| flags.unpack);
-    let mut message = String::from(if is_add { "ADD" } else { "COPY" });
-    if copy.parents {
-        message.push_str(" --parents");
-    }
-    if let Some(chown) = &copy.chown {
-        message.push_str(&format!(" --chown={chown}"));
-    }
-    if let Some(chmod) = &copy.chmod {
-        message.push_str(&format!(" --chmod={chmod}"));
-    }
-    let step_name = stage.steps.next_name(&name);
-    let base_options = CopyOptions {
-        owner: owner.clone(),
-        mode,
-        mode_string: mode_string.clone(),
-        create_destination_path: true,
-        ..CopyOptions::default()
+    let mut message = history_prefix(copy, is_add);
+    let target = CopyTarget {
+        destination,
+        options: CopyOptions {
+            owner,
+            mode,
+            mode_string,
+            create_destination_path: true,
+            ..CopyOptions::default()
+        },
+        step_name: stage.steps.next_name(&name),
+        span,
     };
     let mut operation = FileOperation::on(stage.state.clone());
     let heredoc_names: Vec<&str> = copy
@@ -76,107 +70,184 @@ pub(crate) fn lower_copy(
         .filter(|source| !heredoc_names.contains(&source.as_str()))
     {
         message.push_str(&format!(" {source}"));
-        if is_add && is_git(source) {
-            let keep_git_dir = copy
-                .add
-                .as_ref()
-                .and_then(|flags| flags.keep_git_dir)
-                .unwrap_or(false);
-            let git_state = git_source(source, keep_git_dir)
-                .ok_or_else(|| {
-                    ConvertError::unsupported(format!("ADD of the git repository {source}"))
-                        .at(span)
-                })?
-                .build(OpOptions {
-                    platform: None,
-                    metadata: OpMetadata::named(step_name.clone()),
-                    location: Some(lowering.location(span)),
-                });
-            operation = operation.then(FileAction::Copy {
-                source: git_state,
-                source_path: "/".to_owned(),
-                destination: destination.clone(),
-                options: base_options.clone(),
-            });
-            continue;
-        }
-        if is_http(source) {
-            if !is_add {
-                return Err(located(span, "source can't be a URL for COPY"));
-            }
-            let filename = url_filename(source);
-            let mut http =
-                Source::new(source.clone()).with_attribute("http.filename", filename.clone());
-            if let Some(checksum) = copy.add.as_ref().and_then(|flags| flags.checksum.clone()) {
-                http = http.with_attribute("http.checksum", checksum);
-            }
-            let http_state = http.build(OpOptions {
-                platform: None,
-                metadata: OpMetadata::named(step_name.clone()),
-                location: Some(lowering.location(span)),
-            });
-            let options = CopyOptions {
-                attempt_unpack: unpack.unwrap_or(false),
-                ..base_options.clone()
-            };
-            operation = operation.then(FileAction::Copy {
-                source: http_state,
-                source_path: filename,
-                destination: destination.clone(),
-                options,
-            });
-            continue;
-        }
-        let (source_path, include_patterns, required_paths) = if copy.parents {
-            parents_source(source)
+        let action = if is_add && is_git(source) {
+            git_action(lowering, copy, source, &target)?
+        } else if is_http(source) {
+            url_action(lowering, copy, source, is_add, &target)?
         } else {
-            (clean_path(&format!("/{source}")), Vec::new(), Vec::new())
+            local_action(copy, source, is_add, &from, &target)
         };
-        let options = CopyOptions {
+        operation = operation.then(action);
+    }
+    for heredoc in &copy.heredocs {
+        message.push_str(&format!(" <<{}", heredoc.name));
+        operation = operation.then(heredoc_action(stage, heredoc, &target));
+    }
+    message.push_str(&format!(" {}", copy.destination));
+    let options = lowering.op_options(stage, command, target.step_name);
+    stage.state = operation.build(options);
+    stage.image.commit(message, true, true, None);
+    Ok(())
+}
+
+/// The state local sources are copied from: the build context, or the stage (or image) that
+/// `--from` names, which must be lowered already.
+fn from_state(lowering: &Lowering<'_>, copy: &Copy, span: Span) -> ConvertResult<State> {
+    let Some(reference) = &copy.from else {
+        return Ok(lowering.context.clone());
+    };
+    let node = lowering
+        .graph
+        .lookup(reference)
+        .ok_or_else(|| located(span, format!("stage {reference} not found")))?;
+    lowering
+        .stage_state(node)
+        .map(|stage| stage.state.clone())
+        .ok_or_else(|| {
+            located(
+                span,
+                format!(
+                    "cannot copy from stage \"{reference}\", it needs to be defined before current stage"
+                ),
+            )
+        })
+}
+
+/// The history entry's start: the keyword and the flags the stock frontend records.
+fn history_prefix(copy: &Copy, is_add: bool) -> String {
+    let mut message = String::from(if is_add { "ADD" } else { "COPY" });
+    if copy.parents {
+        message.push_str(" --parents");
+    }
+    if let Some(chown) = &copy.chown {
+        message.push_str(&format!(" --chown={chown}"));
+    }
+    if let Some(chmod) = &copy.chmod {
+        message.push_str(&format!(" --chmod={chmod}"));
+    }
+    message
+}
+
+/// ADD of a git repository: its checkout's root copied to the destination.
+fn git_action(
+    lowering: &Lowering<'_>,
+    copy: &Copy,
+    source: &str,
+    target: &CopyTarget,
+) -> ConvertResult<FileAction> {
+    let keep_git_dir = copy
+        .add
+        .as_ref()
+        .and_then(|flags| flags.keep_git_dir)
+        .unwrap_or(false);
+    let git_state = git_source(source, keep_git_dir)
+        .ok_or_else(|| {
+            ConvertError::unsupported(format!("ADD of the git repository {source}")).at(target.span)
+        })?
+        .build(OpOptions {
+            platform: None,
+            metadata: OpMetadata::named(target.step_name.clone()),
+            location: Some(lowering.location(target.span)),
+        });
+    Ok(FileAction::Copy {
+        source: git_state,
+        source_path: "/".to_owned(),
+        destination: target.destination.clone(),
+        options: target.options.clone(),
+    })
+}
+
+/// ADD of an HTTP URL: the downloaded file (with `--checksum` checked), unpacked only with
+/// `--unpack`. COPY refuses URLs.
+fn url_action(
+    lowering: &Lowering<'_>,
+    copy: &Copy,
+    source: &str,
+    is_add: bool,
+    target: &CopyTarget,
+) -> ConvertResult<FileAction> {
+    if !is_add {
+        return Err(located(target.span, "source can't be a URL for COPY"));
+    }
+    let filename = url_filename(source);
+    let mut http = Source::new(source).with_attribute("http.filename", filename.clone());
+    if let Some(checksum) = copy.add.as_ref().and_then(|flags| flags.checksum.clone()) {
+        http = http.with_attribute("http.checksum", checksum);
+    }
+    let http_state = http.build(OpOptions {
+        platform: None,
+        metadata: OpMetadata::named(target.step_name.clone()),
+        location: Some(lowering.location(target.span)),
+    });
+    Ok(FileAction::Copy {
+        source: http_state,
+        source_path: filename,
+        destination: target.destination.clone(),
+        options: CopyOptions {
+            attempt_unpack: unpack_flag(copy).unwrap_or(false),
+            ..target.options.clone()
+        },
+    })
+}
+
+/// A path (or pattern) in the build context or the `--from` stage: wildcards allowed, directory
+/// contents copied, archives unpacked by ADD unless `--unpack=false`.
+fn local_action(
+    copy: &Copy,
+    source: &str,
+    is_add: bool,
+    from: &State,
+    target: &CopyTarget,
+) -> FileAction {
+    let (source_path, include_patterns, required_paths) = if copy.parents {
+        parents_source(source)
+    } else {
+        (clean_path(&format!("/{source}")), Vec::new(), Vec::new())
+    };
+    FileAction::Copy {
+        source: from.clone(),
+        source_path,
+        destination: target.destination.clone(),
+        options: CopyOptions {
             follow_symlinks: true,
             copy_directory_contents: true,
-            attempt_unpack: unpack.unwrap_or(is_add),
+            attempt_unpack: unpack_flag(copy).unwrap_or(is_add),
             allow_wildcard: true,
             allow_empty_wildcard: true,
             include_patterns,
             required_paths,
             exclude_patterns: copy.excludes.clone(),
-            ..base_options.clone()
-        };
-        operation = operation.then(FileAction::Copy {
-            source: source_state.clone(),
-            source_path,
-            destination: destination.clone(),
-            options,
-        });
+            ..target.options.clone()
+        },
     }
-    for heredoc in &copy.heredocs {
-        message.push_str(&format!(" <<{}", heredoc.name));
-        let path = clean_path(&format!("/{}", heredoc.name));
-        let document = FileOperation::on(State::scratch())
-            .then(FileAction::Mkfile {
-                path: path.clone(),
-                mode: 0o644,
-                data: heredoc.content.clone().into_bytes(),
-                owner: None,
-            })
-            .build(OpOptions {
-                platform: Some(stage.platform.clone()),
-                metadata: OpMetadata::named("[internal] preparing inline document"),
-                location: None,
-            });
-        operation = operation.then(FileAction::Copy {
-            source: document,
-            source_path: path,
-            destination: destination.clone(),
-            options: base_options.clone(),
+}
+
+/// A heredoc source: the document written to a scratch file, then copied like a file.
+fn heredoc_action(stage: &StageState, heredoc: &Heredoc, target: &CopyTarget) -> FileAction {
+    let path = clean_path(&format!("/{}", heredoc.name));
+    let document = FileOperation::on(State::scratch())
+        .then(FileAction::Mkfile {
+            path: path.clone(),
+            mode: 0o644,
+            data: heredoc.content.clone().into_bytes(),
+            owner: None,
+        })
+        .build(OpOptions {
+            platform: Some(stage.platform.clone()),
+            metadata: OpMetadata::named("[internal] preparing inline document"),
+            location: None,
         });
+    FileAction::Copy {
+        source: document,
+        source_path: path,
+        destination: target.destination.clone(),
+        options: target.options.clone(),
     }
-    message.push_str(&format!(" {}", copy.destination));
-    let options = lowering.op_options(stage, command, step_name);
-    stage.state = operation.build(options);
-    stage.image.commit(message, true, true, None);
-    Ok(())
+}
+
+/// ADD's `--unpack`, when given.
+fn unpack_flag(copy: &Copy) -> Option<bool> {
+    copy.add.as_ref().and_then(|flags| flags.unpack)
 }
 
 /// Resolves a destination against the working directory, keeping a trailing `/` (or `/.`).
@@ -219,7 +290,7 @@ fn parents_source(source: &str) -> (String, Vec<String>, Vec<String>) {
 }
 
 /// Flags the stable channel of BuildKit 0.13's frontend does not know: the same parse error.
-fn reject_labs_flags(copy: &Copy, span: cachefront_dockerfile::parse::Span) -> ConvertResult<()> {
+fn reject_labs_flags(copy: &Copy, span: Span) -> ConvertResult<()> {
     let unknown = if copy.parents {
         Some("parents")
     } else if !copy.excludes.is_empty() {
@@ -249,52 +320,6 @@ fn has_wildcards(text: &str) -> bool {
     text.contains(['*', '?', '['])
 }
 
-/// `--chown=user[:group]`: ids where numeric, names otherwise (resolved in the image by BuildKit).
-pub(crate) fn parse_chown(text: &str) -> ChownSpec {
-    let to_spec = |part: &str| match part.parse::<u32>() {
-        Ok(id) => UserSpec::Id(id),
-        Err(_) => UserSpec::Name(part.to_owned()),
-    };
-    let (user, group) = match text.split_once(':') {
-        Some((user, group)) => (user, Some(group)),
-        None => (text, None),
-    };
-    ChownSpec {
-        user: Some(to_spec(user)),
-        group: group.map(to_spec),
-    }
-}
-
-/// `--chmod`: octal up to 07777, or a symbolic mode such as `u+x,g-w`.
-fn parse_chmod(text: &str) -> Result<(Option<i32>, Option<String>), String> {
-    let invalid = || {
-        format!(
-            "invalid chmod parameter: '{text}'. it should be octal string and between 0 and 07777"
-        )
-    };
-    if text.chars().all(|character| character.is_ascii_digit()) {
-        let mode = i32::from_str_radix(text, 8).map_err(|_| invalid())?;
-        if mode > 0o7777 {
-            return Err(invalid());
-        }
-        return Ok((Some(mode), None));
-    }
-    let symbolic = text.split(',').all(|clause| {
-        let operator = clause.find(['+', '-', '=']);
-        operator.is_some_and(|at| {
-            clause[..at].chars().all(|who| "ugoa".contains(who))
-                && clause[at + 1..]
-                    .chars()
-                    .all(|perm| "rwxXst+-=".contains(perm))
-        })
-    });
-    if symbolic {
-        Ok((None, Some(text.to_owned())))
-    } else {
-        Err(invalid())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,27 +330,5 @@ mod tests {
         assert_eq!(destination_path("/app", "x"), "/app/x");
         assert_eq!(destination_path("/app", "x/"), "/app/x/");
         assert_eq!(destination_path("/", "/"), "/");
-    }
-
-    #[test]
-    fn chown_and_chmod() {
-        assert_eq!(
-            parse_chown("1000:1000"),
-            ChownSpec {
-                user: Some(UserSpec::Id(1000)),
-                group: Some(UserSpec::Id(1000))
-            }
-        );
-        assert_eq!(
-            parse_chown("app"),
-            ChownSpec {
-                user: Some(UserSpec::Name("app".into())),
-                group: None
-            }
-        );
-        assert_eq!(parse_chmod("755"), Ok((Some(0o755), None)));
-        assert_eq!(parse_chmod("u+x,g-w"), Ok((None, Some("u+x,g-w".into()))));
-        assert!(parse_chmod("99999").is_err());
-        assert!(parse_chmod("bogus").is_err());
     }
 }

@@ -2,9 +2,8 @@
 //! an HTTP URL, the BuildKit source for a git repository and the file name a URL is saved as.
 //! Invariant: identifiers and attributes as BuildKit's own git source builder makes them.
 
+use cachefront_cache::paths::clean_path;
 use cachefront_llb::Source;
-
-use crate::config::clean_path;
 
 /// The git source for an `http(s)://` or `git://` repository URL with an optional `#ref[:subdir]`
 /// fragment, as BuildKit identifies it; `None` for SSH remotes (not lowered here).

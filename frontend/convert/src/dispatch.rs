@@ -6,19 +6,20 @@ use std::sync::Arc;
 
 use cachefront_dockerfile::expand::Lexer;
 use cachefront_dockerfile::instructions::{expand_command, Command, CommandKind, Dockerfile};
-use cachefront_llb::{OpMetadata, OpOptions, Platform, Source, SourceFile, SourceLocation, State};
+use cachefront_llb::{OpMetadata, OpOptions, Source, SourceFile, State};
 
-use crate::args::{add_meta_arguments, default_arguments};
-use crate::env::Environment;
+use crate::args::{add_meta_arguments, default_arguments, lower_arg};
 use crate::error::{located, ConvertError, ConvertResult};
 use crate::image::Image;
-use crate::naming::{uppercase_keyword, StepCounter};
+use crate::lowering::{InjectionReport, Lowering};
+use crate::naming::uppercase_keyword;
 use crate::onbuild::trigger_commands;
 use crate::options::ConvertOptions;
 use crate::resolve::Resolver;
 use crate::stage_start::start_stage;
+use crate::stage_state::StageState;
 use crate::stages::StageGraph;
-use crate::{config, copy, run};
+use crate::{config_instructions, copy, run};
 
 /// A build arg that makes lowering report the build as unsupported (tests the fallback).
 pub const FORCE_FALLBACK_ARGUMENT: &str = "CACHEFRONT_FORCE_FALLBACK";
@@ -30,87 +31,6 @@ pub struct Converted {
     pub image: Image,
     /// What the cache pass added, per RUN, for the progress output.
     pub injections: Vec<InjectionReport>,
-}
-
-/// The cache mounts added to one RUN, for the user to see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InjectionReport {
-    pub line: usize,
-    pub step: String,
-    pub text: String,
-}
-
-/// A stage being lowered: its filesystem, config and the exec context instructions change.
-#[derive(Debug, Clone)]
-pub(crate) struct StageState {
-    pub state: State,
-    pub image: Image,
-    pub platform: Platform,
-    pub env: Environment,
-    pub dir: String,
-    pub user: String,
-    /// ARGs declared in the stage (and the stages it builds on), with their values.
-    pub build_args: Vec<(String, Option<String>)>,
-    pub steps: StepCounter,
-    pub ignore_cache: bool,
-    pub name: Option<String>,
-    /// The graph node this stage is.
-    pub node: usize,
-    /// Whether CMD was set in this stage (ENTRYPOINT then keeps it).
-    pub cmd_set: bool,
-    /// What the cache pass knows of the stage's user and base distribution, once looked up.
-    pub facts: crate::inject::StageFacts,
-}
-
-/// Shared context of one conversion.
-pub(crate) struct Lowering<'a> {
-    pub options: &'a ConvertOptions,
-    pub lexer: Lexer,
-    pub global: Environment,
-    pub source: Arc<SourceFile>,
-    /// The client's build context, as a local source.
-    pub context: State,
-    /// Finished stages, by graph node.
-    pub finished: Vec<Option<StageState>>,
-    pub graph: StageGraph,
-    pub injections: Vec<InjectionReport>,
-    /// Settings of the cache pass, from the build args.
-    pub cache_settings: cachefront_cache::Settings,
-    /// Per graph node, the paths later steps read from that stage (never mounted over).
-    pub protected_paths: Vec<Vec<String>>,
-    /// Per graph node, the RUNs of the stages built `FROM` it, directly or not: they run on top
-    /// of its image, so the download caches they read offline must stay in it.
-    pub descendant_runs: Vec<Vec<&'a Command>>,
-}
-
-impl Lowering<'_> {
-    /// Options for an op made from `command` with progress name `name`.
-    pub fn op_options(&self, stage: &StageState, command: &Command, name: String) -> OpOptions {
-        let mut metadata = OpMetadata::named(name);
-        metadata.description.insert(
-            "com.docker.dockerfile.v1.command".to_owned(),
-            command.original.clone(),
-        );
-        metadata.ignore_cache = stage.ignore_cache;
-        OpOptions {
-            platform: Some(stage.platform.clone()),
-            metadata,
-            location: Some(self.location(command.span)),
-        }
-    }
-
-    pub fn location(&self, span: cachefront_dockerfile::parse::Span) -> SourceLocation {
-        let to_line = |line: usize| u32::try_from(line).unwrap_or(u32::MAX);
-        SourceLocation {
-            file: Arc::clone(&self.source),
-            ranges: vec![(to_line(span.start), to_line(span.end))],
-        }
-    }
-
-    /// The state of a finished stage, for `--from`.
-    pub fn stage_state(&self, node: usize) -> Option<&StageState> {
-        self.finished.get(node).and_then(Option::as_ref)
-    }
 }
 
 /// Lowers `dockerfile` for the platform and options given.
@@ -166,34 +86,23 @@ pub async fn convert<R: Resolver>(
     };
     let single_stage = dockerfile.stages.len() == 1;
     for node_index in lowering.graph.reachable() {
-        let mut stage =
-            start_stage(&lowering, dockerfile, node_index, single_stage, resolver).await?;
-        let node = &lowering.graph.nodes[node_index];
-        if let Some(index) = node.dockerfile_index.filter(|_| !node.replaced_by_context) {
-            // The base's ONBUILD triggers run first, then leave the config.
-            let triggers = stage.image.config.on_build.take().unwrap_or_default();
-            let triggers = trigger_commands(&triggers, lowering.graph.nodes[node_index].span)?;
-            let commands: Vec<&Command> = triggers
-                .iter()
-                .chain(&dockerfile.stages[index].commands)
-                .collect();
-            for (position, command) in commands.iter().enumerate() {
-                dispatch(
-                    &mut lowering,
-                    &mut stage,
-                    command,
-                    &commands[position + 1..],
-                    resolver,
-                )
-                .await
-                .map_err(|error| error.at(command.span))?;
-            }
+        let stage = lower_stage(
+            &mut lowering,
+            dockerfile,
+            node_index,
+            single_stage,
+            resolver,
+        )
+        .await?;
+        if let Some(finished) = lowering.finished.get_mut(node_index) {
+            *finished = Some(stage);
         }
-        lowering.finished[node_index] = Some(stage);
     }
     let target = lowering.graph.target;
-    let mut stage = lowering.finished[target]
-        .take()
+    let mut stage = lowering
+        .finished
+        .get_mut(target)
+        .and_then(Option::take)
         .ok_or_else(|| ConvertError::new("target stage was not lowered"))?;
     finalize_image(&mut stage.image, options);
     Ok(Converted {
@@ -201,6 +110,38 @@ pub async fn convert<R: Resolver>(
         image: stage.image,
         injections: lowering.injections,
     })
+}
+
+/// Lowers one stage: starts it from its base, then runs the base's ONBUILD triggers and the
+/// stage's own commands (none when a named context replaces the stage).
+async fn lower_stage<R: Resolver>(
+    lowering: &mut Lowering<'_>,
+    dockerfile: &Dockerfile,
+    node_index: usize,
+    single_stage: bool,
+    resolver: &mut R,
+) -> ConvertResult<StageState> {
+    let mut stage = start_stage(lowering, dockerfile, node_index, single_stage, resolver).await?;
+    let node = lowering.node(node_index)?;
+    let span = node.span;
+    let Some(index) = node.dockerfile_index.filter(|_| !node.replaced_by_context) else {
+        return Ok(stage);
+    };
+    let own = dockerfile
+        .stages
+        .get(index)
+        .ok_or_else(|| ConvertError::new(format!("no stage {index} in the Dockerfile")))?;
+    // The base's ONBUILD triggers run first, then leave the config.
+    let triggers = stage.image.config.on_build.take().unwrap_or_default();
+    let triggers = trigger_commands(&triggers, span)?;
+    let commands: Vec<&Command> = triggers.iter().chain(&own.commands).collect();
+    for (position, command) in commands.iter().enumerate() {
+        let later = commands.get(position + 1..).unwrap_or_default();
+        dispatch(lowering, &mut stage, command, later, resolver)
+            .await
+            .map_err(|error| error.at(command.span))?;
+    }
+    Ok(stage)
 }
 
 /// The build context the client sends, with `.dockerignore` applied.
@@ -239,9 +180,11 @@ async fn dispatch<R: Resolver>(
         }
         CommandKind::Copy(copy) => copy::lower_copy(lowering, stage, command, copy, false, name),
         CommandKind::Add(copy) => copy::lower_copy(lowering, stage, command, copy, true, name),
-        CommandKind::Workdir(path) => config::lower_workdir(lowering, stage, command, path, name),
-        CommandKind::Arg(definitions) => config::lower_arg(lowering, stage, command, definitions),
-        other => config::lower_config(stage, other),
+        CommandKind::Workdir(path) => {
+            config_instructions::lower_workdir(lowering, stage, command, path, name)
+        }
+        CommandKind::Arg(definitions) => lower_arg(lowering, stage, command, definitions),
+        other => config_instructions::lower_config(stage, other),
     }
 }
 

@@ -42,8 +42,12 @@ impl Environment {
     /// Sets `key`, replacing its value in place when it exists.
     pub fn set(&mut self, key: &str, value: &str) {
         self.revision = NEXT_REVISION.fetch_add(1, Ordering::Relaxed);
-        match self.positions.get(key) {
-            Some(&position) => self.entries[position].1 = value.to_owned(),
+        let existing = self
+            .positions
+            .get(key)
+            .and_then(|&position| self.entries.get_mut(position));
+        match existing {
+            Some(entry) => entry.1 = value.to_owned(),
             None => {
                 self.positions.insert(key.to_owned(), self.entries.len());
                 self.entries.push((key.to_owned(), value.to_owned()));
@@ -68,7 +72,8 @@ impl Environment {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.positions
             .get(key)
-            .map(|&position| self.entries[position].1.as_str())
+            .and_then(|&position| self.entries.get(position))
+            .map(|(_, value)| value.as_str())
     }
 
     /// The entries as `KEY=value` strings.

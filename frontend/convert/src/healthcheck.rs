@@ -2,14 +2,15 @@
 //! config and the history text the stock frontend writes (Go's `%+v` of the config).
 
 use cachefront_dockerfile::instructions::{parse_go_duration, Healthcheck, ShellOrExec};
+use cachefront_dockerfile::{go_quote, go_quote_list, go_quote_rune};
 
-use crate::config::go_quote;
+use crate::error::{ConvertError, ConvertResult};
 use crate::image;
 
 /// The config and history text for `HEALTHCHECK`.
 pub(crate) fn lower_healthcheck(
     check: &Healthcheck,
-) -> Result<(image::Healthcheck, String), String> {
+) -> ConvertResult<(image::Healthcheck, String)> {
     let config = match check {
         Healthcheck::None => image::Healthcheck {
             test: Some(vec!["NONE".to_owned()]),
@@ -38,7 +39,7 @@ pub(crate) fn lower_healthcheck(
                 retries: match retries {
                     Some(text) => text
                         .parse()
-                        .map_err(|_| format!("invalid retries value {text}"))?,
+                        .map_err(|_| ConvertError::new(format!("invalid retries value {text}")))?,
                     None => 0,
                 },
             }
@@ -46,16 +47,9 @@ pub(crate) fn lower_healthcheck(
     };
     // BuildKit 0.13 writes Go's `%q` of a pointer to the config: quoted fields, and the retry
     // count as a quoted rune.
-    let test: Vec<String> = config
-        .test
-        .clone()
-        .unwrap_or_default()
-        .iter()
-        .map(|item| go_quote(item))
-        .collect();
     let history = format!(
-        "HEALTHCHECK &{{[{}] {} {} {} {} {}}}",
-        test.join(" "),
+        "HEALTHCHECK &{{{} {} {} {} {} {}}}",
+        go_quote_list(config.test.as_deref().unwrap_or_default()),
         go_quote(&go_duration(config.interval)),
         go_quote(&go_duration(config.timeout)),
         go_quote(&go_duration(config.start_period)),
@@ -65,11 +59,12 @@ pub(crate) fn lower_healthcheck(
     Ok((config, history))
 }
 
-fn duration(text: &Option<String>) -> Result<i64, String> {
+fn duration(text: &Option<String>) -> ConvertResult<i64> {
     match text {
         None => Ok(0),
         Some(text) => parse_go_duration(text)
-            .map(|nanoseconds| i64::try_from(nanoseconds).unwrap_or(i64::MAX)),
+            .map(|nanoseconds| i64::try_from(nanoseconds).unwrap_or(i64::MAX))
+            .map_err(ConvertError::new),
     }
 }
 
@@ -115,40 +110,9 @@ fn with_fraction(whole: u64, fraction: u64, scale: u64) -> String {
     format!("{whole}.{}", text.trim_end_matches('0'))
 }
 
-/// Go's `%q` of an integer: a single-quoted character literal (`'\x04'`, `'A'`).
-fn go_quote_rune(value: i64) -> String {
-    let escaped = match u32::try_from(value).ok().and_then(char::from_u32) {
-        Some('\u{7}') => "\\a".to_owned(),
-        Some('\u{8}') => "\\b".to_owned(),
-        Some('\u{c}') => "\\f".to_owned(),
-        Some('\n') => "\\n".to_owned(),
-        Some('\r') => "\\r".to_owned(),
-        Some('\t') => "\\t".to_owned(),
-        Some('\u{b}') => "\\v".to_owned(),
-        Some('\'') => "\\'".to_owned(),
-        Some('\\') => "\\\\".to_owned(),
-        Some(character) if (character as u32) < 0x20 || character as u32 == 0x7f => {
-            format!("\\x{:02x}", character as u32)
-        }
-        Some(character) if !character.is_control() => character.to_string(),
-        Some(character) if (character as u32) < 0x10000 => format!("\\u{:04x}", character as u32),
-        Some(character) => format!("\\U{:08x}", character as u32),
-        None => "\\ufffd".to_owned(),
-    };
-    format!("'{escaped}'")
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{go_duration, go_quote_rune};
-
-    #[test]
-    fn quotes_retries_like_go() {
-        assert_eq!(go_quote_rune(4), "'\\x04'");
-        assert_eq!(go_quote_rune(0), "'\\x00'");
-        assert_eq!(go_quote_rune(10), "'\\n'");
-        assert_eq!(go_quote_rune(65), "'A'");
-    }
+    use super::go_duration;
 
     #[test]
     fn formats_like_go() {

@@ -5,50 +5,19 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use cachefront_cache::paths::clean_path;
 use cachefront_cache::{
-    is_opt_out_comment, offline_read_paths, parse_os_release, plan_run, Distro, HeredocScript,
-    Plan, RunCommand, RunInput, RunUser,
+    is_opt_out_comment, offline_read_paths, parse_os_release, plan_run, HeredocScript, Plan,
+    RunCommand, RunInput, RunUser,
 };
 use cachefront_dockerfile::instructions::{Command, CommandKind, Dockerfile, Run, ShellOrExec};
 
-use crate::dispatch::{Lowering, StageState};
+use crate::lowering::Lowering;
 use crate::offline_reads::offline_reads;
 use crate::resolve::Resolver;
+use crate::shell_form::default_shell;
+use crate::stage_state::StageState;
 use crate::stages::StageGraph;
-
-/// Facts about a stage's image the pass needs, looked up lazily.
-#[derive(Debug, Clone, Default)]
-pub struct StageFacts {
-    /// The user the facts were looked up for, and its ids and home.
-    user: Option<(String, RunUser)>,
-    /// The base distribution: `None` until looked up, then what `/etc/os-release` said.
-    distro: Option<Option<Distro>>,
-    /// The download caches this stage's RUNs, or those of stages built `FROM` it, read offline:
-    /// computed once, on the stage's first planned RUN (with its environment).
-    offline_reads: Option<Vec<String>>,
-    /// The same for the stages this one is built `FROM`: their caches are in this image too.
-    inherited_offline_reads: Vec<String>,
-    /// The stage environment as the pass reads it, and the revision it was taken at.
-    variables: Option<(u64, Arc<BTreeMap<String, String>>)>,
-}
-
-impl StageFacts {
-    /// The facts a stage built `FROM` this one starts with: the same image (user, distribution,
-    /// environment), but other commands after its RUNs, so their analysis starts afresh.
-    pub(crate) fn for_derived_stage(&self) -> StageFacts {
-        let mut inherited = self.inherited_offline_reads.clone();
-        for path in self.offline_reads.iter().flatten() {
-            if !inherited.contains(path) {
-                inherited.push(path.clone());
-            }
-        }
-        StageFacts {
-            offline_reads: None,
-            inherited_offline_reads: inherited,
-            ..self.clone()
-        }
-    }
-}
 
 /// Plans the cache mounts of one RUN; `None` when the pass is off.
 pub(crate) async fn plan_for_run<R: Resolver>(
@@ -80,7 +49,7 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         .shell
         .clone()
         .filter(|shell| !shell.is_empty())
-        .unwrap_or_else(|| vec!["/bin/sh".to_owned(), "-c".to_owned()]);
+        .unwrap_or_else(default_shell);
     let heredocs = heredoc_scripts(run);
     let mut protected = lowering
         .protected_paths
@@ -313,7 +282,7 @@ pub(crate) fn protected_paths(dockerfile: &Dockerfile, graph: &StageGraph) -> Ve
                             .rsplit_once('/')
                             .map_or_else(String::new, |(dir, _)| dir.to_owned())
                     };
-                    protected[node].push(crate::config::clean_path(&format!("/{directory}")));
+                    protected[node].push(clean_path(&format!("/{directory}")));
                 }
             }
         }

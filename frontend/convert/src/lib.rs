@@ -4,7 +4,7 @@
 //! are lowered; the image and history match what the stock frontend produces.
 
 mod args;
-mod config;
+mod config_instructions;
 mod copy;
 mod copy_source;
 mod dispatch;
@@ -13,22 +13,29 @@ mod error;
 mod healthcheck;
 mod image;
 mod inject;
+mod lowering;
 mod naming;
 mod offline_reads;
 mod onbuild;
 mod options;
+mod ownership;
 mod resolve;
 mod run;
 mod run_heredoc;
 mod run_mount;
 mod run_mount_lower;
 mod run_ssh;
+mod shell_form;
+mod stage_facts;
 mod stage_start;
+mod stage_state;
 mod stages;
+mod workdir;
 
-pub use dispatch::{convert, Converted, InjectionReport, FORCE_FALLBACK_ARGUMENT};
+pub use dispatch::{convert, Converted, FORCE_FALLBACK_ARGUMENT};
 pub use env::Environment;
 pub use error::{ConvertError, ConvertResult};
 pub use image::{History, Image, RuntimeConfig};
+pub use lowering::InjectionReport;
 pub use options::{ConvertOptions, NoCache};
 pub use resolve::{ResolvedImage, Resolver};

@@ -3,6 +3,8 @@
 
 use cachefront_llb::{Platform, State};
 
+use crate::error::ConvertResult;
+
 /// A base image's resolved config.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedImage {
@@ -15,12 +17,13 @@ pub struct ResolvedImage {
 /// Resolves base images for lowering.
 #[allow(async_fn_in_trait)]
 pub trait Resolver {
-    /// Resolves `reference` (fully qualified, e.g. `docker.io/library/debian:bookworm`) for `platform`.
+    /// Resolves `reference` (fully qualified, e.g. `docker.io/library/debian:bookworm`) for `platform`;
+    /// the error's message is shown to the user after the image name.
     async fn resolve_image_config(
         &mut self,
         reference: &str,
         platform: &Platform,
-    ) -> Result<ResolvedImage, String>;
+    ) -> ConvertResult<ResolvedImage>;
 
     /// Reads a file from a state built so far (e.g. `/etc/passwd` to find a user's ids and home);
     /// `None` when it cannot be read.

@@ -11,15 +11,16 @@ use cachefront_llb::{
 use cachefront_cache::{render_plan, Plan, Sharing};
 use cachefront_llb::CacheSharing;
 
-use crate::config::with_shell;
-use crate::dispatch::{InjectionReport, Lowering, StageState};
 use crate::error::{located, ConvertResult};
 use crate::inject::plan_for_run;
+use crate::lowering::{InjectionReport, Lowering};
 use crate::resolve::Resolver;
 use crate::run_heredoc::heredoc_args;
 use crate::run_mount::parse_mount_with;
 use crate::run_mount_lower::{cache_permissions, lower_mount};
 use crate::run_ssh::{place_agent_sockets, AGENT_SOCKET_VARIABLE};
+use crate::shell_form::with_shell;
+use crate::stage_state::StageState;
 
 /// Lowers one RUN.
 pub(crate) async fn lower_run<R: Resolver>(

@@ -3,11 +3,11 @@
 //! heredocs appended for the shell) and a progress-name suffix. Invariant: the same text and
 //! mounts as upstream for every heredoc form.
 
+use cachefront_cache::paths::clean_path;
 use cachefront_dockerfile::instructions::{Run, ShellOrExec};
 use cachefront_llb::{FileAction, FileOperation, Mount, OpMetadata, OpOptions, State};
 
-use crate::config::clean_path;
-use crate::dispatch::StageState;
+use crate::stage_state::StageState;
 
 /// The command's argv before the shell is prepended, with heredocs turned into what the stock
 /// frontend runs: a lone heredoc becomes the script (mounted as a file when it has a shebang);

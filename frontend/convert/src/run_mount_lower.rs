@@ -3,11 +3,12 @@
 //! seed; tmpfs; secret; ssh, whose default socket path `run_ssh` fills in). Invariant: defaults
 //! and paths as the stock frontend sets them.
 
+use cachefront_cache::paths::clean_path;
 use cachefront_llb::{FileAction, FileOperation, Mount, MountKind, OpMetadata, OpOptions, State};
 
-use crate::config::clean_path;
-use crate::dispatch::{Lowering, StageState};
+use crate::lowering::Lowering;
 use crate::run_mount::{MountSpec, MountType};
+use crate::stage_state::StageState;
 
 /// A user-written `--mount`, as the stock frontend lowers it.
 pub(crate) fn lower_mount(

@@ -3,17 +3,16 @@
 //! and user. Invariant: a stage built on another inherits its state and env but not its ARG list,
 //! its ONBUILD triggers are left in the config for the caller to run, as upstream does.
 
-use cachefront_dockerfile::instructions::{CommandKind, Dockerfile};
+use cachefront_dockerfile::instructions::{CommandKind, Dockerfile, Stage};
 use cachefront_llb::{OpMetadata, OpOptions, Platform, Source, State};
 
-use crate::config;
-use crate::dispatch::{Lowering, StageState};
-use crate::env::Environment;
 use crate::error::{located, ConvertError, ConvertResult};
-use crate::image::{Image, DEFAULT_PATH};
+use crate::image::Image;
+use crate::lowering::Lowering;
 use crate::naming::StepCounter;
 use crate::resolve::Resolver;
-use crate::stages::Base;
+use crate::stage_state::StageState;
+use crate::stages::{Base, StageNode};
 
 /// Sets up a stage from its base: scratch, an earlier stage, an image or a named context.
 pub(crate) async fn start_stage<R: Resolver>(
@@ -23,9 +22,69 @@ pub(crate) async fn start_stage<R: Resolver>(
     single_stage: bool,
     resolver: &mut R,
 ) -> ConvertResult<StageState> {
-    let node = &lowering.graph.nodes[node_index];
+    let node = lowering.node(node_index)?;
     let options = lowering.options;
-    let stage_source = node.dockerfile_index.map(|index| &dockerfile.stages[index]);
+    let stage_source = node
+        .dockerfile_index
+        .and_then(|index| dockerfile.stages.get(index));
+    let steps = step_counter(lowering, node, stage_source, single_stage);
+    let platform = node
+        .platform
+        .clone()
+        .unwrap_or_else(|| options.target_platform.clone());
+    let description = stage_source.map(|stage| stage.original.clone());
+    let mut stage = match &node.base {
+        Base::Stage(base) => return derived_stage(lowering, node_index, *base, steps),
+        Base::Scratch => StageState::new(
+            State::scratch(),
+            Image::empty(&options.target_platform),
+            options.target_platform.clone(),
+            steps,
+        ),
+        Base::Image(name) => {
+            image_stage(
+                lowering,
+                node_index,
+                name,
+                platform,
+                steps,
+                description,
+                resolver,
+            )
+            .await?
+        }
+        Base::Context(name, value) => match value.strip_prefix("docker-image://") {
+            Some(reference) => {
+                image_stage(
+                    lowering,
+                    node_index,
+                    reference,
+                    platform,
+                    steps,
+                    description,
+                    resolver,
+                )
+                .await?
+            }
+            None => local_context_stage(lowering, node, name, value, platform, steps)?,
+        },
+    };
+    stage.name = node.name.clone();
+    stage.node = node_index;
+    stage.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
+    stage.inherit_image_context();
+    Ok(stage)
+}
+
+/// The stage's progress numbering: its name (none when the Dockerfile has one stage) and how
+/// many numbered steps it has (RUN, COPY, ADD, WORKDIR, and FROM of an image).
+fn step_counter(
+    lowering: &Lowering<'_>,
+    node: &StageNode,
+    stage_source: Option<&Stage>,
+    single_stage: bool,
+) -> StepCounter {
+    let options = lowering.options;
     let stage_name = match (node.dockerfile_index, &node.name) {
         (None, _) => String::new(),
         (Some(_), _) if single_stage => String::new(),
@@ -47,7 +106,7 @@ pub(crate) async fn start_stage<R: Resolver>(
             })
             .count()
     });
-    let steps = StepCounter {
+    StepCounter {
         stage_name,
         total: counted_steps
             + usize::from(matches!(node.base, Base::Image(_)) && stage_source.is_some()),
@@ -57,84 +116,67 @@ pub(crate) async fn start_stage<R: Resolver>(
                 .clone()
                 .unwrap_or_else(|| options.target_platform.clone())
         }),
+    }
+}
+
+/// A stage built `FROM` an earlier one: its state, env and config, but not its ARG list, nor
+/// whether CMD was set; the cache pass's facts carry over as for a derived stage.
+fn derived_stage(
+    lowering: &Lowering<'_>,
+    node_index: usize,
+    base: usize,
+    steps: StepCounter,
+) -> ConvertResult<StageState> {
+    let node = lowering.node(node_index)?;
+    let mut inherited = lowering
+        .stage_state(base)
+        .cloned()
+        .ok_or_else(|| located(node.span, "base stage was not lowered"))?;
+    inherited.steps = steps;
+    inherited.name = node.name.clone();
+    inherited.ignore_cache = lowering.options.no_cache.applies_to(node.name.as_deref());
+    inherited.node = node_index;
+    inherited.cmd_set = false;
+    inherited.facts = inherited.facts.for_derived_stage();
+    // ARGs are declared per stage: the base stage's declarations do not carry over.
+    inherited.build_args = Vec::new();
+    Ok(inherited)
+}
+
+/// A stage from a named context other than an image: a local directory of the client (`local:`);
+/// any other kind is left to the stock frontend.
+fn local_context_stage(
+    lowering: &Lowering<'_>,
+    node: &StageNode,
+    name: &str,
+    value: &str,
+    platform: Platform,
+    steps: StepCounter,
+) -> ConvertResult<StageState> {
+    let options = lowering.options;
+    let Some(local) = value.strip_prefix("local:") else {
+        return Err(ConvertError::unsupported(format!(
+            "named context {name}={value} (only docker-image:// and local directories are lowered)"
+        ))
+        .at(node.span));
     };
-    let platform = node
-        .platform
-        .clone()
-        .unwrap_or_else(|| options.target_platform.clone());
-    let description = stage_source.map(|stage| stage.original.clone());
-    let mut stage = match &node.base {
-        Base::Stage(base) => {
-            let mut inherited = lowering
-                .stage_state(*base)
-                .cloned()
-                .ok_or_else(|| located(node.span, "base stage was not lowered"))?;
-            inherited.steps = steps;
-            inherited.name = node.name.clone();
-            inherited.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
-            inherited.node = node_index;
-            inherited.cmd_set = false;
-            inherited.facts = inherited.facts.for_derived_stage();
-            // ARGs are declared per stage: the base stage's declarations do not carry over.
-            inherited.build_args = Vec::new();
-            return Ok(inherited);
-        }
-        Base::Scratch => StageState::new(
-            State::scratch(),
-            Image::empty(&options.target_platform),
-            options.target_platform.clone(),
-            steps,
-        ),
-        Base::Image(name) => {
-            image_stage(
-                lowering,
-                node_index,
-                name,
-                platform,
-                steps,
-                description,
-                resolver,
-            )
-            .await?
-        }
-        Base::Context(name, value) => {
-            if let Some(reference) = value.strip_prefix("docker-image://") {
-                image_stage(
-                    lowering,
-                    node_index,
-                    reference,
-                    platform,
-                    steps,
-                    description,
-                    resolver,
-                )
-                .await?
-            } else if let Some(local) = value.strip_prefix("local:") {
-                let mut source = Source::local(local)
-                    .with_attribute("local.session", options.session_id.clone())
-                    .with_attribute("local.sharedkeyhint", local);
-                if let Some(patterns) = options.named_context_excludes.get(local) {
-                    let patterns = serde_json::to_string(patterns).unwrap_or_default();
-                    source = source.with_attribute("local.excludepatterns", patterns);
-                }
-                let state = source.build(OpOptions {
-                    metadata: OpMetadata::named(format!("[context {name}] load from client")),
-                    ..OpOptions::default()
-                });
-                StageState::new(state, Image::empty(&platform), platform, steps)
-            } else {
-                return Err(ConvertError::unsupported(format!(
-                    "named context {name}={value} (only docker-image:// and local directories are lowered)"
-                ))
-                .at(node.span));
-            }
-        }
-    };
-    stage.name = node.name.clone();
-    stage.node = node_index;
-    stage.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
-    stage.inherit_image_context();
-    Ok(stage)
+    let mut source = Source::local(local)
+        .with_attribute("local.session", options.session_id.clone())
+        .with_attribute("local.sharedkeyhint", local);
+    if let Some(patterns) = options.named_context_excludes.get(local) {
+        let patterns = serde_json::to_string(patterns).unwrap_or_default();
+        source = source.with_attribute("local.excludepatterns", patterns);
+    }
+    let state = source.build(OpOptions {
+        metadata: OpMetadata::named(format!("[context {name}] load from client")),
+        ..OpOptions::default()
+    });
+    Ok(StageState::new(
+        state,
+        Image::empty(&platform),
+        platform,
+        steps,
+    ))
 }
 
 /// A stage starting from the image `name`: its resolved config and, unless it has no layers, the
@@ -148,7 +190,7 @@ async fn image_stage<R: Resolver>(
     description: Option<String>,
     resolver: &mut R,
 ) -> ConvertResult<StageState> {
-    let node = &lowering.graph.nodes[node_index];
+    let node = lowering.node(node_index)?;
     let options = lowering.options;
     let reference = cachefront_llb::normalize_image_reference(name);
     let resolved = resolver
@@ -186,45 +228,4 @@ async fn image_stage<R: Resolver>(
         })
     };
     Ok(StageState::new(state, image, platform, steps))
-}
-
-impl StageState {
-    pub(crate) fn new(
-        state: State,
-        image: Image,
-        platform: Platform,
-        steps: StepCounter,
-    ) -> StageState {
-        StageState {
-            state,
-            image,
-            platform,
-            env: Environment::default(),
-            dir: "/".to_owned(),
-            user: String::new(),
-            build_args: Vec::new(),
-            steps,
-            ignore_cache: false,
-            name: None,
-            node: 0,
-            cmd_set: false,
-            facts: crate::inject::StageFacts::default(),
-        }
-    }
-
-    /// Takes env, working directory and user from the image config, making sure PATH is set.
-    fn inherit_image_context(&mut self) {
-        let env = self.image.config.env.get_or_insert_with(Vec::new);
-        if !env
-            .iter()
-            .any(|entry| entry.split_once('=').map_or(entry.as_str(), |(key, _)| key) == "PATH")
-        {
-            env.push(format!("PATH={DEFAULT_PATH}"));
-        }
-        self.env = Environment::from_entries(env.iter());
-        if !self.image.config.working_dir.is_empty() {
-            self.dir = config::normalize_workdir("/", &self.image.config.working_dir);
-        }
-        self.user = self.image.config.user.clone();
-    }
 }

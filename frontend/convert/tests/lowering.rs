@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use cachefront_convert::{convert, ConvertOptions, ResolvedImage, Resolver};
+use cachefront_convert::{convert, ConvertError, ConvertOptions, ResolvedImage, Resolver};
 use cachefront_llb::{Platform, SourceFile, State};
 
 /// Answers every image with a Debian-like config (one layer, PATH set), and no files.
@@ -14,7 +14,7 @@ impl Resolver for FixedResolver {
         &mut self,
         _reference: &str,
         platform: &Platform,
-    ) -> Result<ResolvedImage, String> {
+    ) -> Result<ResolvedImage, ConvertError> {
         let config = serde_json::json!({
             "architecture": platform.architecture,
             "os": platform.os,
@@ -24,7 +24,8 @@ impl Resolver for FixedResolver {
         });
         Ok(ResolvedImage {
             digest: String::new(),
-            config: serde_json::to_vec(&config).map_err(|error| error.to_string())?,
+            config: serde_json::to_vec(&config)
+                .map_err(|error| ConvertError::new(error.to_string()))?,
         })
     }
 
@@ -33,10 +34,11 @@ impl Resolver for FixedResolver {
     }
 }
 
-fn lower(path: &std::path::Path) -> String {
-    let data = std::fs::read(path).expect("fixture readable");
-    let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&data).expect("fixture parses");
-    let platform = Platform::parse("linux/amd64").expect("platform");
+/// The snapshot text of one fixture: the LLB dump and the image config, or the lowering error.
+fn lower(path: &std::path::Path) -> Result<String, Box<dyn std::error::Error>> {
+    let data = std::fs::read(path)?;
+    let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&data)?;
+    let platform = Platform::parse("linux/amd64").ok_or("linux/amd64 does not parse")?;
     let mut options = ConvertOptions::for_platform(platform);
     options.session_id = "session".to_owned();
     let source = Arc::new(SourceFile {
@@ -44,28 +46,29 @@ fn lower(path: &std::path::Path) -> String {
         data: data.clone(),
         language: "Dockerfile".to_owned(),
     });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    match runtime.block_on(convert(
-        &dockerfile,
-        source,
-        ast.directives.escape,
-        &options,
-        &mut FixedResolver,
-    )) {
-        Ok(converted) => format!(
-            "{}\n{}\n",
-            cachefront_llb::dump(&cachefront_llb::marshal(&converted.state)),
-            serde_json::to_string_pretty(&converted.image).expect("config serializes")
-        ),
-        Err(error) => format!("error at {:?}: {}\n", error.span, error.message),
-    }
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    Ok(
+        match runtime.block_on(convert(
+            &dockerfile,
+            source,
+            ast.directives.escape,
+            &options,
+            &mut FixedResolver,
+        )) {
+            Ok(converted) => format!(
+                "{}\n{}\n",
+                cachefront_llb::dump(&cachefront_llb::marshal(&converted.state)),
+                serde_json::to_string_pretty(&converted.image)?
+            ),
+            Err(error) => format!("error at {:?}: {}\n", error.span, error.message),
+        },
+    )
 }
 
 #[test]
 fn lowering_fixtures() {
     insta::glob!("../../../tests/fixtures/lowering", "*/Dockerfile", |path| {
-        insta::assert_snapshot!(lower(path));
+        let text = lower(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        insta::assert_snapshot!(text);
     });
 }

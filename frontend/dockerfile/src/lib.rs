@@ -5,6 +5,7 @@
 mod error;
 mod exercise;
 pub mod expand;
+mod go_printable;
 mod go_quote;
 pub mod instructions;
 pub mod parse;
@@ -13,4 +14,4 @@ mod suggest;
 pub use error::{parse_and_type, render_error, Error};
 #[doc(hidden)]
 pub use exercise::exercise_every_entry_point;
-pub use go_quote::go_quote;
+pub use go_quote::{go_quote, go_quote_list, go_quote_rune};

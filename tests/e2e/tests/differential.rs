@@ -85,6 +85,7 @@ differential_cases!(
     build_options,
     cmd_entrypoint_exec,
     cmd_entrypoint_shell,
+    cmd_entrypoint_unprintable,
     config_misc,
     config_more,
     copy_chmod_symbolic,
