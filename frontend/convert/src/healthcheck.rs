@@ -69,7 +69,8 @@ fn duration(text: &Option<String>) -> Result<i64, String> {
     match text {
         None => Ok(0),
         Some(text) => parse_go_duration(text)
-            .map(|nanoseconds| i64::try_from(nanoseconds).unwrap_or(i64::MAX)),
+            .map(|nanoseconds| i64::try_from(nanoseconds).unwrap_or(i64::MAX))
+            .map_err(|error| error.to_string()),
     }
 }
 
