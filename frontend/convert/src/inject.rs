@@ -9,7 +9,10 @@ use cachefront_cache::{
     is_opt_out_comment, offline_read_paths, parse_os_release, plan_run, Distro, HeredocScript,
     Plan, RunCommand, RunInput, RunUser,
 };
-use cachefront_dockerfile::instructions::{Command, CommandKind, Dockerfile, Run, ShellOrExec};
+use cachefront_cache::paths::clean_path;
+use cachefront_dockerfile::instructions::{
+    Command, CommandKind, Dockerfile, NetworkMode, Run, ShellOrExec,
+};
 
 use crate::dispatch::{Lowering, StageState};
 use crate::offline_reads::offline_reads;
@@ -102,7 +105,7 @@ pub(crate) async fn plan_for_run<R: Resolver>(
                 workdir: &stage.dir,
                 user_mount_targets: &[],
                 protected_paths: &[],
-                offline: other_run.network.as_deref() == Some("none"),
+                offline: other_run.network == NetworkMode::None,
                 opted_out: false,
                 settings: &settings,
             })
@@ -131,7 +134,7 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         workdir: &stage.dir,
         user_mount_targets,
         protected_paths: &protected,
-        offline: run.network.as_deref() == Some("none"),
+        offline: run.network == NetworkMode::None,
         opted_out: command
             .comments
             .iter()
@@ -290,11 +293,9 @@ pub(crate) fn protected_paths(dockerfile: &Dockerfile, graph: &StageGraph) -> Ve
                 CommandKind::Run(run) => run
                     .mounts
                     .iter()
-                    .filter_map(|mount| crate::run_mount::parse_mount(mount).ok())
                     .filter_map(|mount| {
-                        mount
-                            .from
-                            .map(|from| (from, mount.source.unwrap_or_else(|| "/".to_owned())))
+                        let source = mount.source_as_written().unwrap_or("/");
+                        mount.from().map(|from| (from.to_owned(), source.to_owned()))
                     })
                     .collect(),
                 _ => Vec::new(),
@@ -313,7 +314,7 @@ pub(crate) fn protected_paths(dockerfile: &Dockerfile, graph: &StageGraph) -> Ve
                             .rsplit_once('/')
                             .map_or_else(String::new, |(dir, _)| dir.to_owned())
                     };
-                    protected[node].push(crate::config::clean_path(&format!("/{directory}")));
+                    protected[node].push(clean_path(&format!("/{directory}")));
                 }
             }
         }

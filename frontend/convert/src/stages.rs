@@ -13,7 +13,6 @@ use cachefront_llb::Platform;
 
 use crate::env::Environment;
 use crate::error::{located, ConvertError, ConvertResult};
-use crate::run_mount::parse_mount;
 
 /// Where a stage starts from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,7 +172,7 @@ fn stage_references(kind: &CommandKind) -> Vec<String> {
         CommandKind::Run(run) => run
             .mounts
             .iter()
-            .filter_map(|mount| parse_mount(mount).ok().and_then(|mount| mount.from))
+            .filter_map(|mount| mount.from().map(str::to_owned))
             .collect(),
         _ => Vec::new(),
     }
