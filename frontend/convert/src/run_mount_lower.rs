@@ -5,6 +5,7 @@
 //! them (`convert_runmount.go`, `convert_secrets.go`, `convert_ssh.go`); cache ids come from
 //! `cachefront_cache::cache_id` alone.
 
+use cachefront_cache::cache_id::mount_cache_id;
 use cachefront_cache::paths::clean_path;
 use cachefront_dockerfile::go_quote;
 use cachefront_dockerfile::instructions::{Mount as TypedMount, MountSharing, MountType};
@@ -114,13 +115,10 @@ fn cache_mount(
     mount: &TypedMount,
 ) -> Result<Mount, MountLoweringError> {
     let target = mount_target(stage, mount)?;
-    let id = format!(
-        "{}/{}",
-        lowering.cache_settings.cache_namespace,
-        mount
-            .id
-            .as_deref()
-            .unwrap_or(mount.target.as_deref().unwrap_or_default())
+    let id = mount_cache_id(
+        &lowering.cache_settings.cache_namespace,
+        mount.id.as_deref(),
+        mount.target.as_deref().unwrap_or_default(),
     );
     let mut source = match &mount.from {
         Some(reference) => from_state(lowering, reference)?,
