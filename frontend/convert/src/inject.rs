@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use cachefront_cache::paths::clean_path;
 use cachefront_cache::{
     is_opt_out_comment, offline_read_paths, parse_os_release, plan_run, Distro, HeredocScript,
     Plan, RunCommand, RunInput, RunUser,
 };
-use cachefront_cache::paths::clean_path;
 use cachefront_dockerfile::instructions::{
     Command, CommandKind, Dockerfile, NetworkMode, Run, ShellOrExec,
 };
@@ -235,19 +235,19 @@ async fn run_user<R: Resolver>(stage: &mut StageState, resolver: &mut R) -> RunU
             .unwrap_or_default();
         let entry = passwd
             .lines()
-            .map(|line| line.split(':').collect::<Vec<_>>())
-            .find(|fields| fields.len() >= 7 && (fields[0] == name || fields[2] == name));
+            .filter_map(passwd_entry)
+            .find(|entry| entry.name == name || entry.uid == name);
         let uid = name
             .parse()
             .ok()
-            .or_else(|| entry.as_ref().and_then(|fields| fields[2].parse().ok()))
+            .or_else(|| entry.as_ref().and_then(|entry| entry.uid.parse().ok()))
             .unwrap_or(u32::MAX);
         let home = entry
             .as_ref()
-            .map_or_else(|| "/".to_owned(), |fields| fields[5].to_owned());
+            .map_or_else(|| "/".to_owned(), |entry| entry.home.to_owned());
         let primary_gid = entry
             .as_ref()
-            .and_then(|fields| fields[3].parse().ok())
+            .and_then(|entry| entry.gid.parse().ok())
             .unwrap_or(uid);
         let gid = match group {
             None => primary_gid,
@@ -261,9 +261,12 @@ async fn run_user<R: Resolver>(stage: &mut StageState, resolver: &mut R) -> RunU
                         .unwrap_or_default();
                     groups
                         .lines()
-                        .map(|line| line.split(':').collect::<Vec<_>>())
-                        .find(|fields| fields.len() >= 3 && fields[0] == group)
-                        .and_then(|fields| fields[2].parse().ok())
+                        .find_map(
+                            |line| match *line.split(':').collect::<Vec<_>>().as_slice() {
+                                [name, _, gid, ..] if name == group => gid.parse().ok(),
+                                _ => None,
+                            },
+                        )
                         .unwrap_or(u32::MAX)
                 }
             },
@@ -272,6 +275,26 @@ async fn run_user<R: Resolver>(stage: &mut StageState, resolver: &mut R) -> RunU
     };
     stage.facts.user = Some((written, resolved.clone()));
     resolved
+}
+
+/// One `/etc/passwd` line with its seven fields: name, uid, primary gid and home.
+struct PasswdEntry<'a> {
+    name: &'a str,
+    uid: &'a str,
+    gid: &'a str,
+    home: &'a str,
+}
+
+fn passwd_entry(line: &str) -> Option<PasswdEntry<'_>> {
+    match *line.split(':').collect::<Vec<_>>().as_slice() {
+        [name, _, uid, gid, _, home, _, ..] => Some(PasswdEntry {
+            name,
+            uid,
+            gid,
+            home,
+        }),
+        _ => None,
+    }
 }
 
 /// For each stage, the paths other steps read from it: `COPY --from` sources and
@@ -295,7 +318,9 @@ pub(crate) fn protected_paths(dockerfile: &Dockerfile, graph: &StageGraph) -> Ve
                     .iter()
                     .filter_map(|mount| {
                         let source = mount.source_as_written().unwrap_or("/");
-                        mount.from().map(|from| (from.to_owned(), source.to_owned()))
+                        mount
+                            .from()
+                            .map(|from| (from.to_owned(), source.to_owned()))
                     })
                     .collect(),
                 _ => Vec::new(),
@@ -314,7 +339,9 @@ pub(crate) fn protected_paths(dockerfile: &Dockerfile, graph: &StageGraph) -> Ve
                             .rsplit_once('/')
                             .map_or_else(String::new, |(dir, _)| dir.to_owned())
                     };
-                    protected[node].push(clean_path(&format!("/{directory}")));
+                    if let Some(paths) = protected.get_mut(node) {
+                        paths.push(clean_path(&format!("/{directory}")));
+                    }
                 }
             }
         }

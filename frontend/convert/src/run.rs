@@ -223,7 +223,11 @@ fn run_command_string(args: &[String], stage: &StageState) -> String {
     for (key, value) in &stage.build_args {
         let value = stage.env.get(key).or(value.as_deref()).unwrap_or_default();
         match positions.get(key.as_str()) {
-            Some(&position) => pairs[position].1 = value,
+            Some(&position) => {
+                if let Some(pair) = pairs.get_mut(position) {
+                    pair.1 = value;
+                }
+            }
             None => {
                 positions.insert(key, pairs.len());
                 pairs.push((key, value));

@@ -76,12 +76,13 @@ fn source_path(mount: &TypedMount) -> Option<String> {
 
 /// The state `from=` names: a stage lowered earlier, an image, or a named context.
 fn from_state(lowering: &Lowering<'_>, reference: &str) -> Result<State, MountLoweringError> {
-    let node = lowering
-        .graph
-        .lookup(reference)
-        .ok_or_else(|| MountLoweringError::StageNotFound {
-            reference: reference.to_owned(),
-        })?;
+    let node =
+        lowering
+            .graph
+            .lookup(reference)
+            .ok_or_else(|| MountLoweringError::StageNotFound {
+                reference: reference.to_owned(),
+            })?;
     lowering
         .stage_state(node)
         .map(|stage| stage.state.clone())

@@ -181,7 +181,11 @@ fn is_valid_stage_name(name: &str) -> bool {
 
 fn type_copy(node: &Node, is_add: bool) -> Result<Copy, TypingError> {
     let instruction = if is_add { "ADD" } else { "COPY" };
-    let Some((destination, sources)) = node.args.split_last().filter(|(_, sources)| !sources.is_empty()) else {
+    let Some((destination, sources)) = node
+        .args
+        .split_last()
+        .filter(|(_, sources)| !sources.is_empty())
+    else {
         return Err(TypingError::NoDestination { instruction });
     };
     let mut accepted = vec![

@@ -183,7 +183,10 @@ mod tests {
     #[test]
     fn checks_intervals_and_retries() {
         let error = |result: Result<(), HealthcheckValueError>| {
-            result.err().map(|error| error.to_string()).unwrap_or_default()
+            result
+                .err()
+                .map(|error| error.to_string())
+                .unwrap_or_default()
         };
         assert_eq!(check_interval("interval", Some("30s")), Ok(()));
         assert_eq!(check_interval("timeout", Some("0s")), Ok(()));

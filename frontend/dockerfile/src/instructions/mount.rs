@@ -77,8 +77,22 @@ impl MountSharing {
 /// The keys BuildKit v0.13 suggests from when a key is unknown (it accepts `size` and
 /// `destination` too, without suggesting them).
 const SUGGESTED_KEYS: &[&str] = &[
-    "type", "from", "source", "target", "readonly", "id", "sharing", "required", "mode", "uid",
-    "gid", "src", "dst", "ro", "rw", "readwrite",
+    "type",
+    "from",
+    "source",
+    "target",
+    "readonly",
+    "id",
+    "sharing",
+    "required",
+    "mode",
+    "uid",
+    "gid",
+    "src",
+    "dst",
+    "ro",
+    "rw",
+    "readwrite",
 ];
 
 /// One `--mount` after expansion, as BuildKit's `instructions.Mount`: defaults that depend on
@@ -442,7 +456,10 @@ mod tests {
     }
 
     fn error(value: &str) -> String {
-        parse(value).err().map(|error| error.to_string()).unwrap_or_default()
+        parse(value)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -453,7 +470,10 @@ mod tests {
         assert_eq!(mount.target.as_deref(), Some("/cache"));
         assert_eq!(mount.id.as_deref(), Some("a,b"));
         assert_eq!(mount.sharing, Some(MountSharing::Locked));
-        assert_eq!((mount.uid, mount.gid, mount.mode), (Some(1000), None, Some(0o700)));
+        assert_eq!(
+            (mount.uid, mount.gid, mount.mode),
+            (Some(1000), None, Some(0o700))
+        );
         assert!(!mount.readonly);
     }
 
@@ -470,18 +490,31 @@ mod tests {
 
     #[test]
     fn empty_values_count_as_absent() {
-        let mount = parse("type=cache,target=/c,id=,from=").unwrap_or_else(|error| panic!("{error}"));
+        let mount =
+            parse("type=cache,target=/c,id=,from=").unwrap_or_else(|error| panic!("{error}"));
         assert_eq!((mount.id, mount.from), (None, None));
     }
 
     #[test]
     fn rejects_as_buildkit() {
         assert_eq!(error(""), "failed to parse csv mounts: EOF");
-        assert_eq!(error("type=cache,,target=/c"), "invalid field '' must be a key=value pair");
-        assert_eq!(error("target=/c,Nope"), "invalid field 'Nope' must be a key=value pair");
+        assert_eq!(
+            error("type=cache,,target=/c"),
+            "invalid field '' must be a key=value pair"
+        );
+        assert_eq!(
+            error("target=/c,Nope"),
+            "invalid field 'Nope' must be a key=value pair"
+        );
         assert_eq!(error("type=weird"), "unsupported mount type \"weird\"");
-        assert_eq!(error("type=cachee"), "unsupported mount type \"cachee\" (did you mean cache?)");
-        assert_eq!(error("type=cache,sharing=x"), "unsupported sharing value \"x\"");
+        assert_eq!(
+            error("type=cachee"),
+            "unsupported mount type \"cachee\" (did you mean cache?)"
+        );
+        assert_eq!(
+            error("type=cache,sharing=x"),
+            "unsupported sharing value \"x\""
+        );
         assert_eq!(
             error("type=secret,id=token,env=TOKEN"),
             "unexpected key 'env' in 'env=TOKEN'"
@@ -491,19 +524,58 @@ mod tests {
             "unexpected key 'targt' in 'targt=/x' (did you mean target?)"
         );
         assert_eq!(error("target=/x,ro=yes"), "invalid value for ro: yes");
-        assert_eq!(error("target=/x,required"), "unexpected key 'required' for mount type 'bind'");
-        assert_eq!(error("size=1m,type=tmpfs,target=/t"), "unexpected key 'size' for mount type 'bind'");
-        assert_eq!(error("type=tmpfs,target=/t,size=1q"), "invalid value for size: 1q");
-        assert_eq!(error("type=cache,target=/c,mode=0800"), "invalid value 0800 for mode");
-        assert_eq!(error("type=cache,target=/c,uid=+1"), "invalid value +1 for uid");
-        assert_eq!(error("type=cache,target=/c,gid=4294967296"), "invalid value 4294967296 for gid");
-        assert_eq!(error("target=/c,uid=1"), "uid not allowed for \"bind\" type mounts");
-        assert_eq!(error("type=tmpfs,target=/c,mode=1,gid=1"), "mode not allowed for \"tmpfs\" type mounts");
-        assert_eq!(error("type=secret,id=a,from=x"), "secret mount should not have a from");
-        assert_eq!(error("type=secret,id=a,sharing=locked"), "secret mount should not define sharing");
-        assert_eq!(error("type=secret,required"), "invalid secret mount. one of source, target required");
-        assert_eq!(error("type=secret,id=a,source=b"), "both source and id can't be set");
-        assert_eq!(error("type=tmpfs,target=/t,sharing=shared"), "invalid cache sharing set for tmpfs mount");
+        assert_eq!(
+            error("target=/x,required"),
+            "unexpected key 'required' for mount type 'bind'"
+        );
+        assert_eq!(
+            error("size=1m,type=tmpfs,target=/t"),
+            "unexpected key 'size' for mount type 'bind'"
+        );
+        assert_eq!(
+            error("type=tmpfs,target=/t,size=1q"),
+            "invalid value for size: 1q"
+        );
+        assert_eq!(
+            error("type=cache,target=/c,mode=0800"),
+            "invalid value 0800 for mode"
+        );
+        assert_eq!(
+            error("type=cache,target=/c,uid=+1"),
+            "invalid value +1 for uid"
+        );
+        assert_eq!(
+            error("type=cache,target=/c,gid=4294967296"),
+            "invalid value 4294967296 for gid"
+        );
+        assert_eq!(
+            error("target=/c,uid=1"),
+            "uid not allowed for \"bind\" type mounts"
+        );
+        assert_eq!(
+            error("type=tmpfs,target=/c,mode=1,gid=1"),
+            "mode not allowed for \"tmpfs\" type mounts"
+        );
+        assert_eq!(
+            error("type=secret,id=a,from=x"),
+            "secret mount should not have a from"
+        );
+        assert_eq!(
+            error("type=secret,id=a,sharing=locked"),
+            "secret mount should not define sharing"
+        );
+        assert_eq!(
+            error("type=secret,required"),
+            "invalid secret mount. one of source, target required"
+        );
+        assert_eq!(
+            error("type=secret,id=a,source=b"),
+            "both source and id can't be set"
+        );
+        assert_eq!(
+            error("type=tmpfs,target=/t,sharing=shared"),
+            "invalid cache sharing set for tmpfs mount"
+        );
     }
 
     #[test]
@@ -534,7 +606,10 @@ mod tests {
             .unwrap_or_else(|error| panic!("{error}"));
         assert_eq!(flag.from(), Some("build"));
         assert_eq!(flag.source_as_written(), Some("$SRC"));
-        assert_eq!(MountFlag::read("type=bind,from=$STAGE"), Err(MountError::FromVariable));
+        assert_eq!(
+            MountFlag::read("type=bind,from=$STAGE"),
+            Err(MountError::FromVariable)
+        );
         assert!(MountFlag::read("from=stage$").is_ok());
         assert!(MountFlag::read("a\"b").is_err());
         assert!(MountFlag::read("anything,goes=here").is_ok());

@@ -410,7 +410,8 @@ fn expansion_errors_and_stages() {
 
 #[test]
 fn mounts_are_typed_with_the_stage_expander() {
-    let dockerfile = typed("FROM a\nRUN --mount=type=cache,target=/a/$ID,id=$ID --security=insecure x\n");
+    let dockerfile =
+        typed("FROM a\nRUN --mount=type=cache,target=/a/$ID,id=$ID --security=insecure x\n");
     let CommandKind::Run(run) = &dockerfile.stages[0].commands[0].kind else {
         panic!("not a run")
     };
