@@ -11,6 +11,7 @@ mod expand_command;
 mod flags;
 mod healthcheck;
 mod mount;
+mod mount_values;
 mod run;
 mod types;
 

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use super::mount_values::{go_bool, go_uint32, has_variable, ram_in_bytes};
 use crate::csv::{split_fields, CsvError};
 use crate::expand::ExpandError;
 use crate::go_quote;
@@ -306,9 +307,9 @@ fn set_field(mount: &mut Mount, key: &str, value: String, field: &str) -> Result
         "required" | "size" => return Err(not_for_type(mount.kind)),
         "id" => mount.id = given(value),
         "sharing" => mount.sharing = Some(sharing(&value)?),
-        "mode" => mount.mode = Some(go_uint32(&value, 8, "mode")?),
-        "uid" => mount.uid = Some(go_uint32(&value, 10, "uid")?),
-        "gid" => mount.gid = Some(go_uint32(&value, 10, "gid")?),
+        "mode" => mount.mode = Some(number(&value, 8, "mode")?),
+        "uid" => mount.uid = Some(number(&value, 10, "uid")?),
+        "gid" => mount.gid = Some(number(&value, 10, "gid")?),
         _ => {
             return Err(MountError::UnexpectedKey {
                 key: key.to_owned(),
@@ -380,64 +381,17 @@ fn sharing(value: &str) -> Result<MountSharing, MountError> {
         })
 }
 
+/// A mode (octal), uid or gid (decimal), as Go's `strconv.ParseUint(value, radix, 32)`.
+fn number(value: &str, radix: u32, key: &'static str) -> Result<u32, MountError> {
+    go_uint32(value, radix).ok_or_else(|| MountError::InvalidNumber {
+        key,
+        value: value.to_owned(),
+    })
+}
+
 /// An empty value counts as not given, as upstream compares with `""`.
 fn given(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
-}
-
-/// Go regexp `\$.`: a `$` followed by any character but a newline.
-fn has_variable(text: &str) -> bool {
-    text.chars()
-        .zip(text.chars().skip(1))
-        .any(|(dollar, next)| dollar == '$' && next != '\n')
-}
-
-/// Go's `strconv.ParseBool`.
-fn go_bool(text: &str) -> Option<bool> {
-    match text {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
-
-/// Go's `strconv.ParseUint(text, radix, 32)`: digits only, no sign.
-fn go_uint32(text: &str, radix: u32, key: &'static str) -> Result<u32, MountError> {
-    let digits_only = !text.is_empty() && text.chars().all(|digit| digit.is_digit(radix));
-    digits_only
-        .then(|| u32::from_str_radix(text, radix).ok())
-        .flatten()
-        .ok_or_else(|| MountError::InvalidNumber {
-            key,
-            value: text.to_owned(),
-        })
-}
-
-/// `units.RAMInBytes` of docker/go-units: a number, an optional space, then nothing, `b`, or a
-/// binary unit (`k`, `m`, `g`, `t`, `p`, any case) optionally followed by `b` or `ib`.
-fn ram_in_bytes(text: &str) -> Option<i64> {
-    let separator =
-        text.rfind(|character: char| character.is_ascii_digit() || matches!(character, '.' | ' '))?;
-    // The separator is one ASCII byte: the number ends with it, or just before it if a space.
-    let (head, suffix) = text.split_at(separator + 1);
-    let number = head.strip_suffix(' ').unwrap_or(head);
-    let size = number.parse::<f64>().ok().filter(|size| *size >= 0.0)?;
-    if suffix.len() > 3 {
-        return None;
-    }
-    let suffix = suffix.to_lowercase();
-    let mut characters = suffix.chars();
-    let multiplier: f64 = match characters.next() {
-        None => 1.0,
-        Some('b') => return (suffix.len() == 1).then_some(size as i64),
-        Some('k') => 1024.0,
-        Some('m') => 1024.0_f64.powi(2),
-        Some('g') => 1024.0_f64.powi(3),
-        Some('t') => 1024.0_f64.powi(4),
-        Some('p') => 1024.0_f64.powi(5),
-        Some(_) => return None,
-    };
-    matches!(characters.as_str(), "" | "b" | "ib").then_some((size * multiplier) as i64)
 }
 
 #[cfg(test)]
@@ -584,20 +538,6 @@ mod tests {
         assert!(mount.required);
         let mount = parse("type=secret,id=a,required").unwrap_or_else(|error| panic!("{error}"));
         assert!(mount.required);
-    }
-
-    #[test]
-    fn sizes_as_go_units() {
-        assert_eq!(ram_in_bytes("1m"), Some(1 << 20));
-        assert_eq!(ram_in_bytes("64 MiB"), Some(64 << 20));
-        assert_eq!(ram_in_bytes("1.5k"), Some(1536));
-        assert_eq!(ram_in_bytes("10"), Some(10));
-        assert_eq!(ram_in_bytes("10b"), Some(10));
-        assert_eq!(ram_in_bytes("2GB"), Some(2 << 30));
-        assert_eq!(ram_in_bytes("1kk"), None);
-        assert_eq!(ram_in_bytes("1bb"), None);
-        assert_eq!(ram_in_bytes("-1m"), None);
-        assert_eq!(ram_in_bytes("m"), None);
     }
 
     #[test]
