@@ -11,7 +11,16 @@ use crate::settings::{CacheIdMode, Settings};
 
 /// The id the stock frontend gives a cache mount at `target` without an explicit `id=`.
 pub fn buildkit_cache_id(namespace: &str, target: &str) -> String {
-    format!("{namespace}/{}", clean_path(target))
+    mount_cache_id(namespace, None, target)
+}
+
+/// The id the stock frontend gives `--mount=type=cache,target=<target>[,id=<id>]`: the namespace,
+/// `/`, then the id when one is given (not empty), else the target as written, cleaned.
+pub fn mount_cache_id(namespace: &str, id: Option<&str>, target: &str) -> String {
+    match id.filter(|id| !id.is_empty()) {
+        Some(id) => format!("{namespace}/{id}"),
+        None => format!("{namespace}/{}", clean_path(target)),
+    }
 }
 
 /// The id for a cache that belongs at `natural_target`, under the configured id mode.
@@ -44,6 +53,10 @@ mod tests {
         assert_eq!(buildkit_cache_id("", "/var/cache/apt/"), "//var/cache/apt");
         assert_eq!(buildkit_cache_id("team", "/go/pkg/mod"), "team//go/pkg/mod");
         assert_eq!(buildkit_cache_id("", "cache"), "/cache");
+        assert_eq!(mount_cache_id("", None, "/var/cache/x/"), "//var/cache/x");
+        assert_eq!(mount_cache_id("ns", Some("pip"), "/x/"), "ns/pip");
+        assert_eq!(mount_cache_id("", Some(""), "/x/"), "//x");
+        assert_eq!(mount_cache_id("", Some("a//b/"), "/x"), "/a//b/");
     }
 
     #[test]

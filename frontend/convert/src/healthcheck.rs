@@ -64,7 +64,7 @@ fn duration(text: &Option<String>) -> ConvertResult<i64> {
         None => Ok(0),
         Some(text) => parse_go_duration(text)
             .map(|nanoseconds| i64::try_from(nanoseconds).unwrap_or(i64::MAX))
-            .map_err(ConvertError::new),
+            .map_err(|error| ConvertError::new(error.to_string())),
     }
 }
 

@@ -10,7 +10,9 @@ use cachefront_cache::{
     is_opt_out_comment, offline_read_paths, parse_os_release, plan_run, HeredocScript, Plan,
     RunCommand, RunInput, RunUser,
 };
-use cachefront_dockerfile::instructions::{Command, CommandKind, Dockerfile, Run, ShellOrExec};
+use cachefront_dockerfile::instructions::{
+    Command, CommandKind, Dockerfile, NetworkMode, Run, ShellOrExec,
+};
 
 use crate::lowering::Lowering;
 use crate::offline_reads::offline_reads;
@@ -71,7 +73,7 @@ pub(crate) async fn plan_for_run<R: Resolver>(
                 workdir: &stage.dir,
                 user_mount_targets: &[],
                 protected_paths: &[],
-                offline: other_run.network.as_deref() == Some("none"),
+                offline: other_run.network == NetworkMode::None,
                 opted_out: false,
                 settings: &settings,
             })
@@ -100,7 +102,7 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         workdir: &stage.dir,
         user_mount_targets,
         protected_paths: &protected,
-        offline: run.network.as_deref() == Some("none"),
+        offline: run.network == NetworkMode::None,
         opted_out: command
             .comments
             .iter()
@@ -201,19 +203,19 @@ async fn run_user<R: Resolver>(stage: &mut StageState, resolver: &mut R) -> RunU
             .unwrap_or_default();
         let entry = passwd
             .lines()
-            .map(|line| line.split(':').collect::<Vec<_>>())
-            .find(|fields| fields.len() >= 7 && (fields[0] == name || fields[2] == name));
+            .filter_map(passwd_entry)
+            .find(|entry| entry.name == name || entry.uid == name);
         let uid = name
             .parse()
             .ok()
-            .or_else(|| entry.as_ref().and_then(|fields| fields[2].parse().ok()))
+            .or_else(|| entry.as_ref().and_then(|entry| entry.uid.parse().ok()))
             .unwrap_or(u32::MAX);
         let home = entry
             .as_ref()
-            .map_or_else(|| "/".to_owned(), |fields| fields[5].to_owned());
+            .map_or_else(|| "/".to_owned(), |entry| entry.home.to_owned());
         let primary_gid = entry
             .as_ref()
-            .and_then(|fields| fields[3].parse().ok())
+            .and_then(|entry| entry.gid.parse().ok())
             .unwrap_or(uid);
         let gid = match group {
             None => primary_gid,
@@ -227,9 +229,12 @@ async fn run_user<R: Resolver>(stage: &mut StageState, resolver: &mut R) -> RunU
                         .unwrap_or_default();
                     groups
                         .lines()
-                        .map(|line| line.split(':').collect::<Vec<_>>())
-                        .find(|fields| fields.len() >= 3 && fields[0] == group)
-                        .and_then(|fields| fields[2].parse().ok())
+                        .find_map(
+                            |line| match *line.split(':').collect::<Vec<_>>().as_slice() {
+                                [name, _, gid, ..] if name == group => gid.parse().ok(),
+                                _ => None,
+                            },
+                        )
                         .unwrap_or(u32::MAX)
                 }
             },
@@ -238,6 +243,26 @@ async fn run_user<R: Resolver>(stage: &mut StageState, resolver: &mut R) -> RunU
     };
     stage.facts.user = Some((written, resolved.clone()));
     resolved
+}
+
+/// One `/etc/passwd` line with its seven fields: name, uid, primary gid and home.
+struct PasswdEntry<'a> {
+    name: &'a str,
+    uid: &'a str,
+    gid: &'a str,
+    home: &'a str,
+}
+
+fn passwd_entry(line: &str) -> Option<PasswdEntry<'_>> {
+    match *line.split(':').collect::<Vec<_>>().as_slice() {
+        [name, _, uid, gid, _, home, _, ..] => Some(PasswdEntry {
+            name,
+            uid,
+            gid,
+            home,
+        }),
+        _ => None,
+    }
 }
 
 /// For each stage, the paths other steps read from it: `COPY --from` sources and
@@ -259,11 +284,11 @@ pub(crate) fn protected_paths(dockerfile: &Dockerfile, graph: &StageGraph) -> Ve
                 CommandKind::Run(run) => run
                     .mounts
                     .iter()
-                    .filter_map(|mount| crate::run_mount::parse_mount(mount).ok())
                     .filter_map(|mount| {
+                        let source = mount.source_as_written().unwrap_or("/");
                         mount
-                            .from
-                            .map(|from| (from, mount.source.unwrap_or_else(|| "/".to_owned())))
+                            .from()
+                            .map(|from| (from.to_owned(), source.to_owned()))
                     })
                     .collect(),
                 _ => Vec::new(),
@@ -282,7 +307,9 @@ pub(crate) fn protected_paths(dockerfile: &Dockerfile, graph: &StageGraph) -> Ve
                             .rsplit_once('/')
                             .map_or_else(String::new, |(dir, _)| dir.to_owned())
                     };
-                    protected[node].push(clean_path(&format!("/{directory}")));
+                    if let Some(paths) = protected.get_mut(node) {
+                        paths.push(clean_path(&format!("/{directory}")));
+                    }
                 }
             }
         }

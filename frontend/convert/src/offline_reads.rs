@@ -49,13 +49,16 @@ pub(crate) fn descendant_runs<'a>(
         .map(|root| {
             let mut runs = Vec::new();
             let mut visited = vec![false; graph.nodes.len()];
-            let mut pending = children[root].clone();
+            let mut pending = children.get(root).cloned().unwrap_or_default();
             while let Some(index) = pending.pop() {
-                if std::mem::replace(&mut visited[index], true) {
+                let (Some(seen), Some(node)) = (visited.get_mut(index), graph.nodes.get(index))
+                else {
                     continue;
-                }
-                let node = &graph.nodes[index];
-                if node.replaced_by_context || !built[index] {
+                };
+                if std::mem::replace(seen, true)
+                    || node.replaced_by_context
+                    || !built.get(index).copied().unwrap_or(false)
+                {
                     continue;
                 }
                 let commands = node
@@ -67,7 +70,7 @@ pub(crate) fn descendant_runs<'a>(
                         .iter()
                         .filter(|command| matches!(command.kind, CommandKind::Run(_))),
                 );
-                pending.extend(&children[index]);
+                pending.extend(children.get(index).into_iter().flatten());
             }
             runs
         })

@@ -3,9 +3,10 @@
 //! writes (ssh mounts also set `SSH_AUTH_SOCK` for the command, as in the stock frontend).
 //! Invariant: the history and the image never show what cachefront added.
 
-use cachefront_dockerfile::instructions::{Command, Run, ShellOrExec};
+use cachefront_dockerfile::instructions::{Command, NetworkMode, Run, ShellOrExec};
+use cachefront_dockerfile::parse::Span;
 use cachefront_llb::{
-    FileAction, FileOperation, Mount, MountKind, Network, OpMetadata, OpOptions, Security, State,
+    FileAction, FileOperation, Mount, MountKind, Network, OpMetadata, OpOptions, State,
 };
 
 use cachefront_cache::{render_plan, Plan, Sharing};
@@ -16,8 +17,8 @@ use crate::inject::plan_for_run;
 use crate::lowering::{InjectionReport, Lowering};
 use crate::resolve::Resolver;
 use crate::run_heredoc::heredoc_args;
-use crate::run_mount::parse_mount_with;
-use crate::run_mount_lower::{cache_permissions, lower_mount};
+use crate::run_mount::user_mounts;
+use crate::run_mount_lower::cache_permissions;
 use crate::run_ssh::{place_agent_sockets, AGENT_SOCKET_VARIABLE};
 use crate::shell_form::with_shell;
 use crate::stage_state::StageState;
@@ -33,27 +34,8 @@ pub(crate) async fn lower_run<R: Resolver>(
     resolver: &mut R,
 ) -> ConvertResult<()> {
     let span = command.span;
-    if run.security.is_some() {
-        // `--security` is a labs flag in BuildKit 0.13's stable frontend.
-        return Err(located(
-            span,
-            format!(
-                "dockerfile parse error on line {}: unknown flag: security",
-                span.start
-            ),
-        ));
-    }
-    let mut mounts = Vec::new();
-    for text in &run.mounts {
-        let mut expand = |word: &str| {
-            lowering
-                .lexer
-                .expand_word(word, &stage.env)
-                .map_err(|error| error.to_string())
-        };
-        let spec = parse_mount_with(text, &mut expand).map_err(|error| located(span, error))?;
-        mounts.push(lower_mount(lowering, stage, &spec).map_err(|error| located(span, error))?);
-    }
+    reject_security(run, span)?;
+    let mut mounts = user_mounts(lowering, stage, run, span)?;
     let agent_socket = place_agent_sockets(&mut mounts);
     let user_targets: Vec<String> = mounts
         .iter()
@@ -70,42 +52,9 @@ pub(crate) async fn lower_run<R: Resolver>(
     )
     .await
     .unwrap_or_default();
-    let history_args =
-        command_args(stage, run, &mut Vec::new()).map_err(|error| located(span, error))?;
-    let executed = executed_run(run, &plan);
-    let (args, display_suffix) = {
-        let mut heredoc_mounts = Vec::new();
-        let args = command_args(stage, &executed, &mut heredoc_mounts)
-            .map_err(|error| located(span, error))?;
-        mounts.extend(heredoc_mounts);
-        (args.0, args.1)
-    };
+    let (history_args, _) = command_args(stage, run, &mut Vec::new());
+    let (args, display_suffix) = command_args(stage, &executed_run(run, &plan), &mut mounts);
     let options = lowering.options;
-    let network = match run
-        .network
-        .as_deref()
-        .or(options.force_network_mode.as_deref())
-    {
-        None | Some("default" | "sandbox") => Network::Default,
-        Some("none") => Network::None,
-        Some("host") => Network::Host,
-        Some(other) => {
-            return Err(located(
-                span,
-                format!("unsupported network mode \"{other}\""),
-            ))
-        }
-    };
-    let security = match run.security.as_deref() {
-        None | Some("sandbox") => Security::Sandbox,
-        Some("insecure") => Security::Insecure,
-        Some(other) => {
-            return Err(located(
-                span,
-                format!("unsupported security mode \"{other}\""),
-            ))
-        }
-    };
     if let Some(size) = options.shm_size.filter(|size| *size > 0) {
         mounts.push(Mount {
             kind: MountKind::Tmpfs { size },
@@ -128,15 +77,57 @@ pub(crate) async fn lower_run<R: Resolver>(
         hostname: options.hostname.clone().unwrap_or_default(),
         extra_hosts: options.extra_hosts.clone(),
         cgroup_parent: options.cgroup_parent.clone().unwrap_or_default(),
-        network,
-        security,
+        network: exec_network(run.network, options.force_network_mode.as_deref()),
         proxy_env: proxy_env(&options.build_args),
         ulimits: options.ulimits.clone(),
         mounts,
         ..cachefront_llb::Exec::default()
     };
+    let step_name = step_name(stage, &format!("{name}{display_suffix}"), &plan);
     let explanation = render_plan(&plan);
-    let mut step_name = stage.steps.next_name(&format!("{name}{display_suffix}"));
+    if !explanation.trim().is_empty() {
+        lowering.injections.push(InjectionReport {
+            line: span.start,
+            step: step_name.clone(),
+            text: explanation,
+        });
+    }
+    let op_options = lowering.op_options(stage, command, step_name);
+    stage.state = exec.build(stage.state.clone(), op_options).root();
+    let history = format!("RUN {}", run_command_string(&history_args, stage));
+    stage.image.commit(history, true, true, None);
+    Ok(())
+}
+
+/// `--security` is a labs flag in the stable frontend of BuildKit 0.13, which rejects it.
+fn reject_security(run: &Run, span: Span) -> ConvertResult<()> {
+    match run.security {
+        None => Ok(()),
+        Some(_) => Err(located(
+            span,
+            format!(
+                "dockerfile parse error on line {}: unknown flag: security",
+                span.start
+            ),
+        )),
+    }
+}
+
+/// The network a RUN's process gets: its `--network`, or the build's `force-network-mode`
+/// (`none` or `host`) when it says `default` or nothing, as the stock frontend sets the latter
+/// on the stage and the former on the exec.
+fn exec_network(mode: NetworkMode, forced: Option<&str>) -> Network {
+    match (mode, forced) {
+        (NetworkMode::None, _) | (NetworkMode::Default, Some("none")) => Network::None,
+        (NetworkMode::Host, _) | (NetworkMode::Default, Some("host")) => Network::Host,
+        (NetworkMode::Default, _) => Network::Default,
+    }
+}
+
+/// The progress name of the exec, numbered within the stage, with what the cache pass added
+/// and what it left alone (so it shows in the build output, not only in `explain`).
+fn step_name(stage: &mut StageState, name: &str, plan: &Plan) -> String {
+    let mut step_name = stage.steps.next_name(name);
     if !plan.cache_mounts.is_empty() {
         // Name each cache by where its tool keeps it, which is what users know.
         let caches: Vec<String> = plan
@@ -147,33 +138,17 @@ pub(crate) async fn lower_run<R: Resolver>(
         step_name.push_str(&format!("  [cachefront: {}]", caches.join(", ")));
     }
     if !plan.skipped.is_empty() {
-        // What the pass left alone, and why, shows in the build output too (not only `explain`).
         step_name.push_str(&format!(
             "  [cachefront skipped: {}]",
             plan.skipped.join("; ")
         ));
     }
-    if !explanation.trim().is_empty() {
-        lowering.injections.push(InjectionReport {
-            line: span.start,
-            step: step_name.clone(),
-            text: explanation,
-        });
-    }
-    let op_options = lowering.op_options(stage, command, step_name);
-    stage.state = exec.build(stage.state.clone(), op_options).root();
-    let history = format!("RUN {}", run_command_string(&history_args.0, stage));
-    stage.image.commit(history, true, true, None);
-    Ok(())
+    step_name
 }
 
 /// The argv a RUN executes (shell prepended for shell form) and a suffix for its progress name.
-fn command_args(
-    stage: &StageState,
-    run: &Run,
-    mounts: &mut Vec<Mount>,
-) -> Result<(Vec<String>, String), String> {
-    let (args, suffix) = heredoc_args(stage, run, mounts)?;
+fn command_args(stage: &StageState, run: &Run, mounts: &mut Vec<Mount>) -> (Vec<String>, String) {
+    let (args, suffix) = heredoc_args(stage, run, mounts);
     let args = match &run.command {
         ShellOrExec::Shell(_) => with_shell(
             &stage.image.config.shell,
@@ -181,7 +156,7 @@ fn command_args(
         ),
         ShellOrExec::Exec(_) => args,
     };
-    Ok((args, suffix))
+    (args, suffix)
 }
 
 /// The RUN as it executes: the plan's rewritten script, argv or heredoc bodies where it has them.
@@ -249,7 +224,11 @@ fn run_command_string(args: &[String], stage: &StageState) -> String {
     for (key, value) in &stage.build_args {
         let value = stage.env.get(key).or(value.as_deref()).unwrap_or_default();
         match positions.get(key.as_str()) {
-            Some(&position) => pairs[position].1 = value,
+            Some(&position) => {
+                if let Some(pair) = pairs.get_mut(position) {
+                    pair.1 = value;
+                }
+            }
             None => {
                 positions.insert(key, pairs.len());
                 pairs.push((key, value));

@@ -16,13 +16,13 @@ pub(crate) fn heredoc_args(
     stage: &StageState,
     run: &Run,
     mounts: &mut Vec<Mount>,
-) -> Result<(Vec<String>, String), String> {
+) -> (Vec<String>, String) {
     let line = match &run.command {
-        ShellOrExec::Exec(args) => return Ok((args.clone(), String::new())),
+        ShellOrExec::Exec(args) => return (args.clone(), String::new()),
         ShellOrExec::Shell(line) => line,
     };
     let Some(first) = run.heredocs.first() else {
-        return Ok((vec![line.clone()], String::new()));
+        return (vec![line.clone()], String::new());
     };
     if !is_lone_heredoc(line) {
         let mut script = line.clone();
@@ -31,7 +31,7 @@ pub(crate) fn heredoc_args(
             script.push_str(&heredoc.content);
             script.push_str(&heredoc.name);
         }
-        return Ok((vec![script], String::new()));
+        return (vec![script], String::new());
     }
     let data = if first.chomp {
         chomp(&first.content)
@@ -54,9 +54,9 @@ pub(crate) fn heredoc_args(
                 location: None,
             });
         mounts.push(Mount::bind("/dev/pipes/", document, "/"));
-        return Ok((vec![format!("/dev/pipes{file}")], suffix));
+        return (vec![format!("/dev/pipes{file}")], suffix);
     }
-    Ok((vec![data], suffix))
+    (vec![data], suffix)
 }
 
 /// Whether the command is nothing but a heredoc marker such as `<<EOF` or `<<-'EOF'`.

@@ -1,137 +1,222 @@
-//! RUN mounts, in: a parsed `--mount` and the stage it is used in; out: the LLB mount (bind from
-//! the context, a stage, an image or a named context; cache with its namespace and permissions
-//! seed; tmpfs; secret; ssh, whose default socket path `run_ssh` fills in). Invariant: defaults
-//! and paths as the stock frontend sets them.
+//! RUN mounts, in: one typed `--mount` (values expanded) and the stage it is used in; out: the
+//! LLB mount (bind from the context, a stage, an image or a named context; cache with its id and
+//! permissions seed; tmpfs; secret; ssh, whose default socket path `run_ssh` fills in), or the
+//! error the stock frontend gives. Invariant: ids, defaults and paths as `dockerfile2llb` sets
+//! them (`convert_runmount.go`, `convert_secrets.go`, `convert_ssh.go`); cache ids come from
+//! `cachefront_cache::cache_id` alone.
 
+use cachefront_cache::cache_id::mount_cache_id;
 use cachefront_cache::paths::clean_path;
-use cachefront_llb::{FileAction, FileOperation, Mount, MountKind, OpMetadata, OpOptions, State};
+use cachefront_dockerfile::go_quote;
+use cachefront_dockerfile::instructions::{Mount as TypedMount, MountSharing, MountType};
+use cachefront_llb::{
+    CacheSharing, ChownSpec, FileAction, FileOperation, Mount, MountKind, OpMetadata, OpOptions,
+    State, UserSpec,
+};
 
 use crate::lowering::Lowering;
-use crate::run_mount::{MountSpec, MountType};
 use crate::stage_state::StageState;
+
+/// Why the stock frontend cannot lower a mount; `Display` is its text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum MountLoweringError {
+    #[error("invalid mount target {}", go_quote(.target))]
+    InvalidTarget { target: String },
+    #[error("stage {reference} not found")]
+    StageNotFound { reference: String },
+    #[error("stage {reference} is not built before this one")]
+    StageNotBuilt { reference: String },
+    #[error("ssh does not support source")]
+    SshSource,
+}
 
 /// A user-written `--mount`, as the stock frontend lowers it.
 pub(crate) fn lower_mount(
     lowering: &Lowering<'_>,
     stage: &StageState,
-    spec: &MountSpec,
-) -> Result<Mount, String> {
-    let target = if spec.target.starts_with('/') {
-        clean_path(&spec.target)
-    } else {
-        clean_path(&format!("{}/{}", stage.dir, spec.target))
-    };
-    if target == "/"
-        && matches!(
-            spec.kind,
-            MountType::Bind | MountType::Cache | MountType::Tmpfs
-        )
-    {
-        return Err(format!("invalid mount target \"{target}\""));
+    mount: &TypedMount,
+) -> Result<Mount, MountLoweringError> {
+    match mount.kind {
+        MountType::Secret => Ok(secret_mount(mount)),
+        MountType::Ssh => ssh_mount(mount),
+        MountType::Tmpfs => Ok(Mount {
+            kind: MountKind::Tmpfs {
+                size: mount.size_limit,
+            },
+            readonly: mount.readonly,
+            ..Mount::bind(mount_target(stage, mount)?, State::scratch(), "")
+        }),
+        MountType::Bind => bind_mount(lowering, stage, mount),
+        MountType::Cache => cache_mount(lowering, stage, mount),
     }
-    let from_state = |reference: &str| -> Result<State, String> {
-        let node = lowering
-            .graph
-            .lookup(reference)
-            .ok_or_else(|| format!("stage {reference} not found"))?;
-        lowering
-            .stage_state(node)
-            .map(|stage| stage.state.clone())
-            .ok_or_else(|| format!("stage {reference} is not built before this one"))
+}
+
+/// Where a bind, cache or tmpfs mount goes: the target, joined to the working directory when
+/// relative (the working directory itself when none is given); never `/`.
+fn mount_target(stage: &StageState, mount: &TypedMount) -> Result<String, MountLoweringError> {
+    let written = mount.target.as_deref().unwrap_or_default();
+    let target = if written.starts_with('/') {
+        clean_path(written)
+    } else {
+        clean_path(&format!("/{}/{written}", stage.dir))
     };
-    let source_path = spec
+    if target == "/" {
+        return Err(MountLoweringError::InvalidTarget { target });
+    }
+    Ok(target)
+}
+
+/// `source` as a path inside what is mounted; `None` for its root.
+fn source_path(mount: &TypedMount) -> Option<String> {
+    mount
         .source
         .as_deref()
         .map(|source| clean_path(&format!("/{source}")))
-        .filter(|source| source != "/");
-    let mount = match spec.kind {
-        MountType::Tmpfs => Mount {
-            kind: MountKind::Tmpfs {
-                size: spec.size.unwrap_or(0),
-            },
-            readonly: false,
-            ..Mount::bind(target, State::scratch(), "")
-        },
-        MountType::Secret => Mount {
-            kind: MountKind::Secret {
-                id: spec.id.clone().unwrap_or_default(),
-                uid: spec.uid.unwrap_or(0),
-                gid: spec.gid.unwrap_or(0),
-                mode: spec.mode.unwrap_or(0o400),
-                optional: !spec.required,
-            },
-            readonly: true,
-            ..Mount::bind(target, State::scratch(), "")
-        },
-        MountType::Ssh => Mount {
-            kind: MountKind::Ssh {
-                id: spec.id.clone().unwrap_or_else(|| "default".to_owned()),
-                uid: spec.uid.unwrap_or(0),
-                gid: spec.gid.unwrap_or(0),
-                mode: spec.mode.unwrap_or(0o600),
-                optional: !spec.required,
-            },
-            // As the stock frontend: not read-only, and the target as written (not joined to
-            // the working directory); an empty one is numbered per RUN by `run_ssh`.
-            readonly: false,
-            ..Mount::bind(spec.target.clone(), State::scratch(), "")
-        },
-        MountType::Bind => {
-            let source = match &spec.from {
-                Some(reference) => from_state(reference)?,
-                None => lowering.context.clone(),
-            };
-            Mount {
-                readonly: spec.readonly,
-                ..Mount::bind(target, source, source_path.unwrap_or_default())
-            }
-        }
-        MountType::Cache => {
-            let id = spec
-                .id
-                .clone()
-                .filter(|id| !id.is_empty())
-                .unwrap_or_else(|| spec.target.clone());
-            let namespace = lowering
-                .options
-                .build_args
-                .get("BUILDKIT_CACHE_MOUNT_NS")
-                .cloned()
-                .unwrap_or_default();
-            let mut source = match &spec.from {
-                Some(reference) => from_state(reference)?,
-                None => State::scratch(),
-            };
-            let mut selector = source_path.unwrap_or_default();
-            if selector.is_empty()
-                && (spec.uid.is_some() || spec.gid.is_some() || spec.mode.is_some())
-            {
-                source = cache_permissions(
-                    source,
-                    spec.uid.unwrap_or(0),
-                    spec.gid.unwrap_or(0),
-                    spec.mode.unwrap_or(0o755),
-                );
-                selector = "/cache".to_owned();
-            }
-            Mount {
-                kind: MountKind::Cache {
-                    id: format!("{namespace}/{id}"),
-                    sharing: spec.sharing,
-                },
-                readonly: spec.readonly,
-                ..Mount::bind(target, source, selector)
-            }
-        }
+        .filter(|source| source != "/")
+}
+
+/// The state `from=` names: a stage lowered earlier, an image, or a named context.
+fn from_state(lowering: &Lowering<'_>, reference: &str) -> Result<State, MountLoweringError> {
+    let node =
+        lowering
+            .graph
+            .lookup(reference)
+            .ok_or_else(|| MountLoweringError::StageNotFound {
+                reference: reference.to_owned(),
+            })?;
+    lowering
+        .stage_state(node)
+        .map(|stage| stage.state.clone())
+        .ok_or_else(|| MountLoweringError::StageNotBuilt {
+            reference: reference.to_owned(),
+        })
+}
+
+fn bind_mount(
+    lowering: &Lowering<'_>,
+    stage: &StageState,
+    mount: &TypedMount,
+) -> Result<Mount, MountLoweringError> {
+    let target = mount_target(stage, mount)?;
+    let source = match &mount.from {
+        Some(reference) => from_state(lowering, reference)?,
+        None => lowering.context.clone(),
     };
-    Ok(mount)
+    Ok(Mount {
+        readonly: mount.readonly,
+        ..Mount::bind(target, source, source_path(mount).unwrap_or_default())
+    })
+}
+
+/// A cache: its id is `id`, else the target as written, cleaned (both after the namespace); it
+/// starts from `from` (scratch without), with a `/cache` directory owned as asked when the mount
+/// sets an owner or mode and no `source`.
+fn cache_mount(
+    lowering: &Lowering<'_>,
+    stage: &StageState,
+    mount: &TypedMount,
+) -> Result<Mount, MountLoweringError> {
+    let target = mount_target(stage, mount)?;
+    let id = mount_cache_id(
+        &lowering.cache_settings.cache_namespace,
+        mount.id.as_deref(),
+        mount.target.as_deref().unwrap_or_default(),
+    );
+    let mut source = match &mount.from {
+        Some(reference) => from_state(lowering, reference)?,
+        None => State::scratch(),
+    };
+    let selector = match source_path(mount) {
+        Some(path) => path,
+        None if mount.uid.is_some() || mount.gid.is_some() || mount.mode.is_some() => {
+            source = cache_permissions(
+                source,
+                mount.uid.unwrap_or(0),
+                mount.gid.unwrap_or(0),
+                mount.mode.unwrap_or(0o755),
+            );
+            "/cache".to_owned()
+        }
+        None => String::new(),
+    };
+    let sharing = match mount.sharing {
+        None | Some(MountSharing::Shared) => CacheSharing::Shared,
+        Some(MountSharing::Private) => CacheSharing::Private,
+        Some(MountSharing::Locked) => CacheSharing::Locked,
+    };
+    Ok(Mount {
+        kind: MountKind::Cache { id, sharing },
+        readonly: mount.readonly,
+        ..Mount::bind(target, source, selector)
+    })
+}
+
+/// A secret: its id is `source`, else `id`, else the target's base name; without a target it is
+/// mounted at `/run/secrets/<base name of the id>`; the target is used as written.
+fn secret_mount(mount: &TypedMount) -> Mount {
+    let id = mount
+        .source
+        .clone()
+        .or_else(|| mount.id.clone())
+        .unwrap_or_else(|| go_base(mount.target.as_deref().unwrap_or_default()).to_owned());
+    let target = mount
+        .target
+        .clone()
+        .unwrap_or_else(|| format!("/run/secrets/{}", go_base(&id)));
+    Mount {
+        kind: MountKind::Secret {
+            id,
+            uid: mount.uid.unwrap_or(0),
+            gid: mount.gid.unwrap_or(0),
+            mode: mount.mode.unwrap_or(0o400),
+            optional: !mount.required,
+        },
+        readonly: true,
+        ..Mount::bind(target, State::scratch(), "")
+    }
+}
+
+/// An ssh agent socket: the target as written (an empty one is numbered per RUN by `run_ssh`),
+/// and, as the stock frontend, not read-only.
+fn ssh_mount(mount: &TypedMount) -> Result<Mount, MountLoweringError> {
+    if mount.source.is_some() {
+        return Err(MountLoweringError::SshSource);
+    }
+    Ok(Mount {
+        kind: MountKind::Ssh {
+            id: mount.id.clone().unwrap_or_else(|| "default".to_owned()),
+            uid: mount.uid.unwrap_or(0),
+            gid: mount.gid.unwrap_or(0),
+            mode: mount.mode.unwrap_or(0o600),
+            optional: !mount.required,
+        },
+        readonly: false,
+        ..Mount::bind(
+            mount.target.clone().unwrap_or_default(),
+            State::scratch(),
+            "",
+        )
+    })
+}
+
+/// Go's `path.Base`: the last element, trailing slashes ignored; `.` for an empty path and `/`
+/// for slashes only.
+fn go_base(path: &str) -> &str {
+    if path.is_empty() {
+        return ".";
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/";
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed)
 }
 
 /// The seed of a cache mount owned by `uid:gid` with `mode`: a `/cache` directory in `base`.
 pub(crate) fn cache_permissions(base: State, uid: u32, gid: u32, mode: u32) -> State {
-    let owner = cachefront_llb::ChownSpec {
-        user: Some(cachefront_llb::UserSpec::Id(uid)),
-        group: Some(cachefront_llb::UserSpec::Id(gid)),
+    let owner = ChownSpec {
+        user: Some(UserSpec::Id(uid)),
+        group: Some(UserSpec::Id(gid)),
     };
     FileOperation::on(base)
         .then(FileAction::Mkdir {
@@ -144,4 +229,18 @@ pub(crate) fn cache_permissions(base: State, uid: u32, gid: u32, mode: u32) -> S
             metadata: OpMetadata::named("[internal] settings cache mount permissions"),
             ..OpOptions::default()
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_names_as_go() {
+        assert_eq!(go_base("/run/secrets/token"), "token");
+        assert_eq!(go_base("/tok/"), "tok");
+        assert_eq!(go_base("token"), "token");
+        assert_eq!(go_base(""), ".");
+        assert_eq!(go_base("//"), "/");
+    }
 }

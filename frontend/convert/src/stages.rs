@@ -7,13 +7,12 @@
 use std::collections::BTreeMap;
 
 use cachefront_dockerfile::expand::Lexer;
-use cachefront_dockerfile::instructions::{CommandKind, Dockerfile};
+use cachefront_dockerfile::instructions::{CommandKind, Dockerfile, Stage};
 use cachefront_dockerfile::parse::Span;
 use cachefront_llb::Platform;
 
 use crate::env::Environment;
 use crate::error::{located, ConvertError, ConvertResult};
-use crate::run_mount::parse_mount;
 
 /// Where a stage starts from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,76 +62,19 @@ impl StageGraph {
         }
         let mut nodes: Vec<StageNode> = Vec::new();
         for (index, stage) in dockerfile.stages.iter().enumerate() {
-            let base_name = lexer
-                .expand_word(&stage.base_name, global)
-                .map_err(|error| located(stage.span, error))?;
-            if base_name.is_empty() {
-                return Err(located(
-                    stage.span,
-                    format!("base name ({}) should not be blank", stage.base_name),
-                ));
-            }
-            let platform = match &stage.platform {
-                None => None,
-                Some(text) => {
-                    let expanded = lexer
-                        .expand_word(text, global)
-                        .map_err(|error| located(stage.span, error))?;
-                    if expanded.is_empty() {
-                        return Err(located(
-                            stage.span,
-                            format!("empty platform value from expression {text}"),
-                        ));
-                    }
-                    let platform = Platform::parse(&expanded)
-                        .ok_or_else(|| located(stage.span, format!("failed to parse platform {text}: \"{expanded}\" is an invalid platform")))?;
-                    Some(platform)
-                }
-            };
-            let name = stage.name.as_ref().map(|name| name.to_lowercase());
-            let replacement = name
-                .as_deref()
-                .and_then(|name| named_context(contexts, name).map(|value| (name, value)));
-            let base = if let Some((name, value)) = &replacement {
-                Base::Context(name.to_string(), value.clone())
-            } else if base_name.eq_ignore_ascii_case("scratch") {
-                Base::Scratch
-            } else if let Some(earlier) = find_stage(&nodes, &base_name) {
-                Base::Stage(earlier)
-            } else if let Some(value) = named_context(contexts, &base_name) {
-                Base::Context(base_name, value)
-            } else {
-                Base::Image(base_name)
-            };
-            nodes.push(StageNode {
-                dockerfile_index: Some(index),
-                replaced_by_context: replacement.is_some(),
-                name,
-                base,
-                platform,
-                dependencies: Vec::new(),
-                span: stage.span,
-            });
+            let node = stage_node(&nodes, index, stage, global, lexer, contexts)?;
+            nodes.push(node);
         }
-        for (index, stage) in dockerfile.stages.iter().enumerate() {
-            if nodes[index].replaced_by_context {
-                continue;
-            }
-            for command in &stage.commands {
-                for reference in stage_references(&command.kind) {
-                    let dependency =
-                        resolve_reference(&mut nodes, index, &reference, command.span, contexts)?;
-                    if !nodes[index].dependencies.contains(&dependency) {
-                        nodes[index].dependencies.push(dependency);
-                    }
-                }
-            }
-        }
+        link_dependencies(&mut nodes, dockerfile, contexts)?;
+        let stage_count = dockerfile.stages.len();
         let target = match target.filter(|name| !name.is_empty()) {
-            None => dockerfile.stages.len() - 1,
-            Some(name) => find_stage(&nodes[..dockerfile.stages.len()], name).ok_or_else(|| {
-                ConvertError::new(format!("target stage \"{name}\" could not be found"))
-            })?,
+            None => stage_count.saturating_sub(1),
+            Some(name) => nodes
+                .get(..stage_count)
+                .and_then(|stages| find_stage(stages, name))
+                .ok_or_else(|| {
+                    ConvertError::new(format!("target stage \"{name}\" could not be found"))
+                })?,
         };
         Ok(StageGraph { nodes, target })
     }
@@ -142,20 +84,123 @@ impl StageGraph {
         let mut needed = vec![false; self.nodes.len()];
         let mut pending = vec![self.target];
         while let Some(index) = pending.pop() {
-            if std::mem::replace(&mut needed[index], true) {
+            let (Some(flag), Some(node)) = (needed.get_mut(index), self.nodes.get(index)) else {
+                continue;
+            };
+            if std::mem::replace(flag, true) {
                 continue;
             }
-            if let Base::Stage(base) = self.nodes[index].base {
+            if let Base::Stage(base) = node.base {
                 pending.push(base);
             }
-            pending.extend(self.nodes[index].dependencies.iter().copied());
+            pending.extend(node.dependencies.iter().copied());
         }
         // Images named by --from come last in `nodes` but are read by earlier stages: list them first.
-        let (images, stages): (Vec<usize>, Vec<usize>) = (0..self.nodes.len())
-            .filter(|&index| needed[index])
-            .partition(|&index| self.nodes[index].dockerfile_index.is_none());
-        images.into_iter().chain(stages).collect()
+        let mut images = Vec::new();
+        let mut stages = Vec::new();
+        for (index, (node, needed)) in self.nodes.iter().zip(&needed).enumerate() {
+            match (needed, node.dockerfile_index) {
+                (false, _) => {}
+                (true, None) => images.push(index),
+                (true, Some(_)) => stages.push(index),
+            }
+        }
+        images.extend(stages);
+        images
     }
+}
+
+/// The node of Dockerfile stage `index`: its base expanded with the global arguments and
+/// resolved to scratch, an earlier stage, a named context or an image; its platform parsed.
+fn stage_node(
+    nodes: &[StageNode],
+    index: usize,
+    stage: &Stage,
+    global: &Environment,
+    lexer: &Lexer,
+    contexts: &BTreeMap<String, String>,
+) -> ConvertResult<StageNode> {
+    let base_name = lexer
+        .expand_word(&stage.base_name, global)
+        .map_err(|error| located(stage.span, error))?;
+    if base_name.is_empty() {
+        return Err(located(
+            stage.span,
+            format!("base name ({}) should not be blank", stage.base_name),
+        ));
+    }
+    let platform = match &stage.platform {
+        None => None,
+        Some(text) => {
+            let expanded = lexer
+                .expand_word(text, global)
+                .map_err(|error| located(stage.span, error))?;
+            if expanded.is_empty() {
+                return Err(located(
+                    stage.span,
+                    format!("empty platform value from expression {text}"),
+                ));
+            }
+            let platform = Platform::parse(&expanded).ok_or_else(|| {
+                located(
+                    stage.span,
+                    format!(
+                        "failed to parse platform {text}: \"{expanded}\" is an invalid platform"
+                    ),
+                )
+            })?;
+            Some(platform)
+        }
+    };
+    let name = stage.name.as_ref().map(|name| name.to_lowercase());
+    let replacement = name
+        .as_deref()
+        .and_then(|name| named_context(contexts, name).map(|value| (name, value)));
+    let base = if let Some((name, value)) = &replacement {
+        Base::Context(name.to_string(), value.clone())
+    } else if base_name.eq_ignore_ascii_case("scratch") {
+        Base::Scratch
+    } else if let Some(earlier) = find_stage(nodes, &base_name) {
+        Base::Stage(earlier)
+    } else if let Some(value) = named_context(contexts, &base_name) {
+        Base::Context(base_name, value)
+    } else {
+        Base::Image(base_name)
+    };
+    Ok(StageNode {
+        dockerfile_index: Some(index),
+        replaced_by_context: replacement.is_some(),
+        name,
+        base,
+        platform,
+        dependencies: Vec::new(),
+        span: stage.span,
+    })
+}
+
+/// Links each stage to the stages (and images) its commands read with `--from`.
+fn link_dependencies(
+    nodes: &mut Vec<StageNode>,
+    dockerfile: &Dockerfile,
+    contexts: &BTreeMap<String, String>,
+) -> ConvertResult<()> {
+    for (index, stage) in dockerfile.stages.iter().enumerate() {
+        if nodes.get(index).is_none_or(|node| node.replaced_by_context) {
+            continue;
+        }
+        for command in &stage.commands {
+            for reference in stage_references(&command.kind) {
+                let dependency =
+                    resolve_reference(nodes, index, &reference, command.span, contexts)?;
+                if let Some(node) = nodes.get_mut(index) {
+                    if !node.dependencies.contains(&dependency) {
+                        node.dependencies.push(dependency);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Finds a stage by name (case-insensitively) among `nodes`.
@@ -173,7 +218,7 @@ fn stage_references(kind: &CommandKind) -> Vec<String> {
         CommandKind::Run(run) => run
             .mounts
             .iter()
-            .filter_map(|mount| parse_mount(mount).ok().and_then(|mount| mount.from))
+            .filter_map(|mount| mount.from().map(str::to_owned))
             .collect(),
         _ => Vec::new(),
     }

@@ -26,10 +26,10 @@ impl Error {
     }
 
     /// The reason alone, without BuildKit's `dockerfile parse error on line N:` prefix.
-    pub fn message(&self) -> &str {
+    pub fn message(&self) -> String {
         match self {
-            Error::Parse(error) => &error.message,
-            Error::Instruction(error) => &error.reason,
+            Error::Parse(error) => error.message.clone(),
+            Error::Instruction(error) => error.reason.to_string(),
         }
     }
 }

@@ -1,10 +1,11 @@
 //! Robustness probe, in: arbitrary bytes as a Dockerfile; out: nothing. Drives every public entry
-//! point of this crate (parse, type, dump, render errors, expand stages, commands and words) on
+//! point of this crate (parse, type, dump, render errors, expand stages, commands, RUN mounts and
+//! words, split CSV) on
 //! the same input, for the fuzz target and the seeded no-panic test alike. Invariant: returns
 //! normally for every input; a panic anywhere in the crate surfaces here.
 
 use crate::expand::{Lexer, Lookup};
-use crate::instructions::{expand_command, expand_stage};
+use crate::instructions::{expand_command, expand_stage, CommandKind};
 use crate::parse::dump;
 use crate::{parse_and_type, render_error};
 
@@ -27,6 +28,11 @@ pub fn exercise_every_entry_point(source: &[u8]) {
                 let _ = expand_stage(stage, &lexer, &env);
                 for command in &stage.commands {
                     let _ = expand_command(&command.kind, &lexer, &env);
+                    if let CommandKind::Run(run) = &command.kind {
+                        for mount in &run.mounts {
+                            let _ = mount.expand(&mut |word| lexer.expand_word(word, &env));
+                        }
+                    }
                 }
             }
         }
@@ -42,4 +48,5 @@ pub fn exercise_every_entry_point(source: &[u8]) {
         let _ = lexer.expand_word(&text, &env);
     }
     let _ = Lexer::for_heredoc_content().expand_word(&text, &env as &dyn Lookup);
+    let _ = crate::csv::split_fields(&text);
 }

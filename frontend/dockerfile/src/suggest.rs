@@ -1,17 +1,27 @@
-//! "Did you mean" hints, in: an unknown word and the words that would have been valid; out: the
-//! error text with ` (did you mean x?)` appended when one option is a single edit away.
-//! Invariant: an exact match or a one-character word never gets a hint (as BuildKit's `suggest`).
+//! "Did you mean" hints, in: an unknown word and the words that would have been valid; out: a
+//! hint that renders as ` (did you mean x?)` when one option is a single edit away, else as
+//! nothing. Invariant: an exact match or a one-character word never gets a hint (as BuildKit's
+//! `suggest`).
 
-/// Appends a hint to `message` when `value` is one edit away from an option.
-pub(crate) fn with_suggestion(
-    message: String,
-    value: &str,
-    options: &[&str],
-    case_sensitive: bool,
-) -> String {
-    match closest(value, options, case_sensitive) {
-        Some(option) => format!("{message} (did you mean {option}?)"),
-        None => message,
+use std::fmt;
+
+/// The hint appended to an error about `value`; `Display` is the text to append.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hint(Option<String>);
+
+impl Hint {
+    /// The closest of `options` to `value`, if one is a single edit away.
+    pub(crate) fn new(value: &str, options: &[&str], case_sensitive: bool) -> Hint {
+        Hint(closest(value, options, case_sensitive))
+    }
+}
+
+impl fmt::Display for Hint {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(option) => write!(formatter, " (did you mean {option}?)"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -47,16 +57,18 @@ fn edit_distance(left: &str, right: &str) -> usize {
     let right: Vec<char> = right.chars().collect();
     let mut previous: Vec<usize> = (0..=right.len()).collect();
     for (row, left_character) in left.chars().enumerate() {
-        let mut current = vec![row + 1; right.len() + 1];
-        for (column, right_character) in right.iter().enumerate() {
-            let substitution = previous[column] + usize::from(left_character != *right_character);
-            current[column + 1] = substitution
-                .min(previous[column + 1] + 1)
-                .min(current[column] + 1);
+        let mut current = Vec::with_capacity(right.len() + 1);
+        current.push(row + 1);
+        for ((right_character, diagonal), above) in
+            right.iter().zip(&previous).zip(previous.iter().skip(1))
+        {
+            let before = current.last().copied().unwrap_or(row + 1);
+            let substitution = diagonal + usize::from(left_character != *right_character);
+            current.push(substitution.min(above + 1).min(before + 1));
         }
         previous = current;
     }
-    previous[right.len()]
+    previous.last().copied().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -75,5 +87,13 @@ mod tests {
         );
         assert_eq!(closest("zzzz", &["mount"], true), None);
         assert_eq!(closest("x", &["y"], true), None);
+        assert_eq!(closest("kitten", &["sitting"], true), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(
+            Hint::new("lnk", &["link"], true).to_string(),
+            " (did you mean link?)"
+        );
+        assert_eq!(Hint::new("zzz", &["link"], true).to_string(), "");
     }
 }

@@ -44,6 +44,7 @@ struct CaseFile {
     ignore_paths: Vec<String>,
     flags: Vec<String>,
     fallback: bool,
+    sequential: bool,
     serve: Option<String>,
     git_repositories: BTreeMap<String, String>,
     ssh: Vec<String>,
@@ -71,6 +72,8 @@ pub struct Case {
     pub flags: Vec<String>,
     /// Whether cachefront is expected to fall back to the stock frontend for this case.
     pub fallback: bool,
+    /// Whether the three builds run one after the other (default: at once).
+    pub sequential: bool,
     /// A case subdirectory served over HTTP on loopback during the builds (build arg `SERVER`).
     pub serve: Option<PathBuf>,
     /// Git repositories to serve (dumb HTTP): served name (e.g. `repo.git`) to the case
@@ -132,6 +135,7 @@ impl Case {
             ignore,
             flags: expand_flags(&case_file.flags, case_dir)?,
             fallback: case_file.fallback,
+            sequential: case_file.sequential,
             serve: case_file.serve.map(|dir| case_dir.join(dir)),
             git_repositories: case_file
                 .git_repositories

@@ -97,9 +97,10 @@ pub fn differential_case(case: &Case) -> Result<Verdict> {
     // Failing cases build one at a time. Observed: when a stock build and a cachefront build
     // run the same failing op concurrently, cachefront's log often lacks the `>>>` snippet
     // (stock's never does); that race is reported separately, this check is for one build.
+    // Cases that say `sequential` build one at a time too (see the README).
     let [stock, directive, build_arg] = match case.expect {
-        Expectation::Equal => build_images(case, ways)?,
-        Expectation::Error(_) => [
+        Expectation::Equal if !case.sequential => build_images(case, ways)?,
+        Expectation::Equal | Expectation::Error(_) => [
             build_image(case, stock_way)?,
             build_image(case, directive_way)?,
             build_image(case, build_arg_way)?,

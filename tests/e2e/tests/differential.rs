@@ -122,6 +122,7 @@ differential_cases!(
     proxy_args,
     run_forms,
     run_heredocs,
+    run_mount_cache_id,
     run_mounts,
     run_mount_ssh,
     run_network,

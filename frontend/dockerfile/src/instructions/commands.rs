@@ -1,13 +1,15 @@
 //! Typing one instruction, in: a parsed `Node`; out: a FROM stage header or a `CommandKind`, or
-//! BuildKit's error text. Invariant: argument counts and flags are checked as BuildKit's
+//! BuildKit's error. Invariant: argument counts and flags are checked as BuildKit's
 //! `instructions/parse.go` checks them, in the same order, so the first error is the same one.
 
-use super::flags::{parse_flags, FlagKind, UsedFlags};
+use super::arguments::{at_least_one_argument, exactly_one_argument, no_flags, shell_or_exec};
+use super::error::TypingError;
+use super::flags::{parse_flags, FlagKind};
 use super::healthcheck::type_healthcheck;
-use super::mount::check_mount;
-use super::types::{AddFlags, ArgDefinition, CommandKind, Copy, KeyValue, Run, ShellOrExec, Stage};
+use super::run::type_run;
+use super::types::{AddFlags, ArgDefinition, CommandKind, Copy, KeyValue, Stage};
 use crate::parse::{parse_heredoc_word, Node};
-use crate::suggest::with_suggestion;
+use crate::suggest::Hint;
 
 /// The instructions BuildKit knows.
 pub(super) const INSTRUCTION_NAMES: &[&str] = &[
@@ -37,24 +39,24 @@ pub(super) enum Instruction {
     Command(CommandKind),
 }
 
-pub(super) fn type_instruction(node: &Node) -> Result<Instruction, String> {
+pub(super) fn type_instruction(node: &Node) -> Result<Instruction, TypingError> {
     let arguments = &node.args;
     let command = match node.keyword.as_str() {
         "from" => return type_from(node).map(Instruction::From),
         "env" => CommandKind::Env(key_values(node, "ENV")?),
         "label" => CommandKind::Label(key_values(node, "LABEL")?),
         "maintainer" => {
-            exactly_one_argument(node, "MAINTAINER")?;
+            let maintainer = exactly_one_argument(node, "MAINTAINER")?;
             no_flags(node)?;
-            CommandKind::Maintainer(arguments[0].clone())
+            CommandKind::Maintainer(maintainer.clone())
         }
         "add" => CommandKind::Add(type_copy(node, true)?),
         "copy" => CommandKind::Copy(type_copy(node, false)?),
         "onbuild" => CommandKind::Onbuild(type_onbuild(node)?),
         "workdir" => {
-            exactly_one_argument(node, "WORKDIR")?;
+            let path = exactly_one_argument(node, "WORKDIR")?;
             no_flags(node)?;
-            CommandKind::Workdir(arguments[0].clone())
+            CommandKind::Workdir(path.clone())
         }
         "run" => CommandKind::Run(type_run(node)?),
         "cmd" => {
@@ -74,36 +76,19 @@ pub(super) fn type_instruction(node: &Node) -> Result<Instruction, String> {
             CommandKind::Expose(ports)
         }
         "user" => {
-            exactly_one_argument(node, "USER")?;
+            let user = exactly_one_argument(node, "USER")?;
             no_flags(node)?;
-            CommandKind::User(arguments[0].clone())
+            CommandKind::User(user.clone())
         }
-        "volume" => {
-            at_least_one_argument(node, "VOLUME")?;
-            no_flags(node)?;
-            let mut volumes = Vec::with_capacity(arguments.len());
-            for volume in arguments {
-                let volume = volume.trim();
-                if volume.is_empty() {
-                    return Err("VOLUME specified can not be an empty string".to_owned());
-                }
-                volumes.push(volume.to_owned());
-            }
-            CommandKind::Volume(volumes)
-        }
+        "volume" => CommandKind::Volume(type_volume(node)?),
         // BuildKit does not look at STOPSIGNAL's flags.
-        "stopsignal" => {
-            exactly_one_argument(node, "STOPSIGNAL")?;
-            CommandKind::StopSignal(arguments[0].clone())
-        }
+        "stopsignal" => CommandKind::StopSignal(exactly_one_argument(node, "STOPSIGNAL")?.clone()),
         "arg" => CommandKind::Arg(type_arg(node)?),
         "shell" => {
             no_flags(node)?;
-            if arguments.is_empty() {
-                return Err("SHELL requires at least one argument".to_owned());
-            }
+            at_least_one_argument(node, "SHELL")?;
             if !node.json {
-                return Err("SHELL requires the arguments to be in JSON form".to_owned());
+                return Err(TypingError::ShellNotJson);
             }
             CommandKind::Shell(arguments.clone())
         }
@@ -113,84 +98,67 @@ pub(super) fn type_instruction(node: &Node) -> Result<Instruction, String> {
 }
 
 /// `unknown instruction: <keyword as written>`, with a hint when it is close to a real one.
-fn unknown_instruction(node: &Node) -> String {
+fn unknown_instruction(node: &Node) -> TypingError {
     let written = node.original.split_whitespace().next().unwrap_or_default();
-    with_suggestion(
-        format!("unknown instruction: {written}"),
-        written,
-        INSTRUCTION_NAMES,
-        false,
-    )
-}
-
-fn no_flags(node: &Node) -> Result<UsedFlags, String> {
-    parse_flags(&node.flags, &[])
-}
-
-fn exactly_one_argument(node: &Node, instruction: &str) -> Result<(), String> {
-    if node.args.len() == 1 {
-        Ok(())
-    } else {
-        Err(format!("{instruction} requires exactly one argument"))
+    TypingError::UnknownInstruction {
+        written: written.to_owned(),
+        hint: Hint::new(written, INSTRUCTION_NAMES, false),
     }
 }
 
-pub(super) fn at_least_one_argument(node: &Node, instruction: &str) -> Result<(), String> {
-    if node.args.is_empty() {
-        Err(format!("{instruction} requires at least one argument"))
-    } else {
-        Ok(())
+fn type_volume(node: &Node) -> Result<Vec<String>, TypingError> {
+    at_least_one_argument(node, "VOLUME")?;
+    no_flags(node)?;
+    let mut volumes = Vec::with_capacity(node.args.len());
+    for volume in &node.args {
+        let volume = volume.trim();
+        if volume.is_empty() {
+            return Err(TypingError::EmptyVolume);
+        }
+        volumes.push(volume.to_owned());
     }
+    Ok(volumes)
 }
 
-/// Exec form keeps the argv; shell form is the one command string (empty when none was given).
-pub(super) fn shell_or_exec(node: &Node, arguments: &[String]) -> ShellOrExec {
-    if node.json {
-        ShellOrExec::Exec(arguments.to_vec())
-    } else {
-        ShellOrExec::Shell(arguments.join(" "))
-    }
-}
-
-fn key_values(node: &Node, instruction: &str) -> Result<Vec<KeyValue>, String> {
+fn key_values(node: &Node, instruction: &'static str) -> Result<Vec<KeyValue>, TypingError> {
     no_flags(node)?;
     at_least_one_argument(node, instruction)?;
     if node.args.len() % 3 != 0 {
-        return Err(format!("Bad input to {instruction}, too many arguments"));
+        return Err(TypingError::TooManyArguments { instruction });
     }
     let mut pairs = Vec::with_capacity(node.args.len() / 3);
     for triple in node.args.chunks(3) {
-        if triple[0].is_empty() {
-            return Err(format!("{instruction} names can not be blank"));
+        let (key, value) = match triple {
+            [key, value, _] => (key, value),
+            _ => return Err(TypingError::TooManyArguments { instruction }),
+        };
+        if key.is_empty() {
+            return Err(TypingError::BlankName { instruction });
         }
         pairs.push(KeyValue {
-            key: triple[0].clone(),
-            value: triple[1].clone(),
+            key: key.clone(),
+            value: value.clone(),
         });
     }
     Ok(pairs)
 }
 
-fn type_from(node: &Node) -> Result<Stage, String> {
-    let arguments = &node.args;
-    let name = match arguments.len() {
-        3 if arguments[1].eq_ignore_ascii_case("as") => {
-            let name = arguments[2].to_lowercase();
-            if !is_valid_stage_name(&name) {
-                return Err(format!(
-                    "invalid name for build stage: {}, name can't start with a number or contain symbols",
-                    crate::go_quote(&arguments[2])
-                ));
+fn type_from(node: &Node) -> Result<Stage, TypingError> {
+    let (base_name, name) = match node.args.as_slice() {
+        [base_name, keyword, name] if keyword.eq_ignore_ascii_case("as") => {
+            let lowered = name.to_lowercase();
+            if !is_valid_stage_name(&lowered) {
+                return Err(TypingError::InvalidStageName { name: name.clone() });
             }
-            Some(name)
+            (base_name, Some(lowered))
         }
-        1 => None,
-        _ => return Err("FROM requires either one or three arguments".to_owned()),
+        [base_name] => (base_name, None),
+        _ => return Err(TypingError::FromArguments),
     };
     let flags = parse_flags(&node.flags, &[("platform", FlagKind::Text)])?;
     Ok(Stage {
         name,
-        base_name: arguments[0].clone(),
+        base_name: base_name.clone(),
         platform: flags.text("platform"),
         commands: Vec::new(),
         span: node.span,
@@ -211,13 +179,15 @@ fn is_valid_stage_name(name: &str) -> bool {
         })
 }
 
-fn type_copy(node: &Node, is_add: bool) -> Result<Copy, String> {
+fn type_copy(node: &Node, is_add: bool) -> Result<Copy, TypingError> {
     let instruction = if is_add { "ADD" } else { "COPY" };
-    if node.args.len() < 2 {
-        return Err(format!(
-            "{instruction} requires at least two arguments, but only one was provided. Destination could not be determined"
-        ));
-    }
+    let Some((destination, sources)) = node
+        .args
+        .split_last()
+        .filter(|(_, sources)| !sources.is_empty())
+    else {
+        return Err(TypingError::NoDestination { instruction });
+    };
     let mut accepted = vec![
         ("exclude", FlagKind::List),
         ("chown", FlagKind::Text),
@@ -234,11 +204,8 @@ fn type_copy(node: &Node, is_add: bool) -> Result<Copy, String> {
         accepted.extend([("parents", FlagKind::Boolean), ("from", FlagKind::Text)]);
     }
     let flags = parse_flags(&node.flags, &accepted)?;
-    let (destination, sources) = node.args.split_last().unwrap_or((&node.args[0], &[]));
     if parse_heredoc_word(destination).ok().flatten().is_some() {
-        return Err(format!(
-            "{instruction} cannot accept a heredoc as a destination"
-        ));
+        return Err(TypingError::HeredocDestination { instruction });
     }
     let sources = sources
         .iter()
@@ -265,9 +232,11 @@ fn type_copy(node: &Node, is_add: bool) -> Result<Copy, String> {
     })
 }
 
-fn type_onbuild(node: &Node) -> Result<String, String> {
+fn type_onbuild(node: &Node) -> Result<String, TypingError> {
     let Some(child) = &node.next else {
-        return Err("ONBUILD requires at least one argument".to_owned());
+        return Err(TypingError::AtLeastOneArgument {
+            instruction: "ONBUILD",
+        });
     };
     no_flags(node)?;
     let trigger = child
@@ -277,10 +246,8 @@ fn type_onbuild(node: &Node) -> Result<String, String> {
         .unwrap_or_default()
         .to_uppercase();
     match trigger.as_str() {
-        "ONBUILD" => return Err("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_owned()),
-        "MAINTAINER" | "FROM" => {
-            return Err(format!("{trigger} isn't allowed as an ONBUILD trigger"))
-        }
+        "ONBUILD" => return Err(TypingError::OnbuildChain),
+        "MAINTAINER" | "FROM" => return Err(TypingError::OnbuildTrigger { trigger }),
         _ => {}
     }
     let mut expression = strip_onbuild_keyword(&node.original).to_owned();
@@ -296,59 +263,21 @@ fn type_onbuild(node: &Node) -> Result<String, String> {
 fn strip_onbuild_keyword(original: &str) -> &str {
     let is_space = |character: char| matches!(character, '\t' | '\n' | '\u{c}' | '\r' | ' ');
     let rest = original.trim_start_matches(is_space);
-    match rest.get(..7) {
-        Some(keyword) if keyword.eq_ignore_ascii_case("onbuild") => {
-            rest[7..].trim_start_matches(is_space)
+    match rest.get(..7).zip(rest.get(7..)) {
+        Some((keyword, after)) if keyword.eq_ignore_ascii_case("onbuild") => {
+            after.trim_start_matches(is_space)
         }
         _ => original,
     }
 }
 
-fn type_run(node: &Node) -> Result<Run, String> {
-    let flags = parse_flags(
-        &node.flags,
-        &[
-            ("mount", FlagKind::List),
-            ("network", FlagKind::Text),
-            ("security", FlagKind::Text),
-        ],
-    )?;
-    let mounts = flags.list("mount");
-    for mount in &mounts {
-        check_mount(mount)?;
-    }
-    let network = flags.text("network");
-    let network_mode = network.as_deref().unwrap_or("default");
-    if !matches!(network_mode, "default" | "none" | "host") {
-        return Err(format!(
-            "invalid network mode {}",
-            crate::go_quote(network_mode)
-        ));
-    }
-    let security = flags.text("security");
-    let security_mode = security.as_deref().unwrap_or("sandbox");
-    if !matches!(security_mode, "sandbox" | "insecure") {
-        return Err(format!(
-            "security {} is not valid",
-            crate::go_quote(security_mode)
-        ));
-    }
-    Ok(Run {
-        command: shell_or_exec(node, &node.args),
-        heredocs: node.heredocs.clone(),
-        mounts,
-        network,
-        security,
-    })
-}
-
 /// BuildKit does not look at ARG's flags.
-fn type_arg(node: &Node) -> Result<Vec<ArgDefinition>, String> {
+fn type_arg(node: &Node) -> Result<Vec<ArgDefinition>, TypingError> {
     at_least_one_argument(node, "ARG")?;
     let mut definitions = Vec::with_capacity(node.args.len());
     for argument in &node.args {
         let definition = match argument.split_once('=') {
-            Some(("", _)) => return Err("ARG names can not be blank".to_owned()),
+            Some(("", _)) => return Err(TypingError::BlankName { instruction: "ARG" }),
             Some((name, default)) => ArgDefinition {
                 name: name.to_owned(),
                 default: Some(default.to_owned()),

@@ -1,11 +1,11 @@
 //! Expansion of typed instructions, in: a command (or stage header), the lexer and the environment
 //! in effect; out: the same command with exactly the fields BuildKit expands substituted.
 //! Invariant: RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK commands, ONBUILD, MAINTAINER, ARG names, COPY
-//! `--from`, RUN `--network`/`--security` and RUN heredocs are never expanded; every field of one
-//! instruction sees the same environment, except ARG, whose later names see earlier defaults.
+//! `--from`, RUN `--network`/`--security` and RUN heredocs are never expanded (a RUN's mounts
+//! are, by `MountFlag::expand`, which types them); every field of one instruction sees the same
+//! environment, except ARG, whose later names see earlier defaults.
 
-use super::mount::expand_mount;
-use super::types::{ArgDefinition, CommandKind, Copy, KeyValue, Run, Stage};
+use super::types::{ArgDefinition, CommandKind, Copy, KeyValue, Stage};
 use crate::expand::{ExpandError, Lexer, Lookup};
 use crate::parse::chomp_heredoc_content;
 
@@ -17,7 +17,7 @@ use crate::parse::chomp_heredoc_content;
 ///   ADD's `--checksum`, and the body of heredocs whose delimiter was not quoted (with BuildKit's
 ///   heredoc lexer, where quotes are literal). `<<-` bodies come back already chomped, with
 ///   `chomp` cleared, as BuildKit chomps them before expanding.
-/// - RUN: the value part of every `--mount` field.
+/// - RUN: nothing here: `MountFlag::expand` types each `--mount` with the same environment.
 /// - ARG: default values, each seeing the defaults before it in the same instruction. BuildKit
 ///   skips a default that a build argument overrides; callers should not rely on it being used then.
 pub fn expand_command(
@@ -44,18 +44,11 @@ pub fn expand_command(
         }
         CommandKind::Copy(copy) => CommandKind::Copy(expand_copy(copy, lexer, env)?),
         CommandKind::Add(copy) => CommandKind::Add(expand_copy(copy, lexer, env)?),
-        CommandKind::Run(run) => CommandKind::Run(Run {
-            mounts: run
-                .mounts
-                .iter()
-                .map(|mount| expand_mount(mount, lexer, env))
-                .collect::<Result<_, _>>()?,
-            ..run.clone()
-        }),
         CommandKind::Arg(definitions) => {
             CommandKind::Arg(expand_arguments(definitions, lexer, env)?)
         }
-        unchanged @ (CommandKind::Cmd(_)
+        unchanged @ (CommandKind::Run(_)
+        | CommandKind::Cmd(_)
         | CommandKind::Entrypoint(_)
         | CommandKind::Shell(_)
         | CommandKind::Healthcheck(_)

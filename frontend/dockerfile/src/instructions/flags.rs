@@ -1,11 +1,26 @@
 //! Instruction flags, in: a node's `--flag[=value]` words and the flags its instruction accepts;
-//! out: the values of the flags used, or BuildKit's error text (unknown, duplicate, missing value,
-//! bad boolean). Invariant: as BuildKit's `BFlags.Parse`: `--` ends the flags, string and boolean
+//! out: the values of the flags used, or BuildKit's error (unknown, duplicate, missing value, bad
+//! boolean). Invariant: as BuildKit's `BFlags.Parse`: `--` ends the flags, string and boolean
 //! flags may appear once, list flags any number of times.
 
 use std::collections::BTreeMap;
 
-use crate::suggest::with_suggestion;
+use crate::suggest::Hint;
+
+/// Why BuildKit rejects an instruction's flags; `Display` is its text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FlagError {
+    #[error("arg should start with -- : {argument}")]
+    NotAFlag { argument: String },
+    #[error("unknown flag: {name}{hint}")]
+    Unknown { name: String, hint: Hint },
+    #[error("duplicate flag specified: {name}")]
+    Duplicate { name: String },
+    #[error("missing a value on flag: {name}")]
+    MissingValue { name: String },
+    #[error("expecting boolean value for flag {name}, not: {value}")]
+    NotBoolean { name: String, value: String },
+}
 
 /// What a flag holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,11 +73,13 @@ impl UsedFlags {
 pub(super) fn parse_flags(
     arguments: &[String],
     accepted: &[(&str, FlagKind)],
-) -> Result<UsedFlags, String> {
+) -> Result<UsedFlags, FlagError> {
     let mut used = UsedFlags::default();
     for argument in arguments {
         let Some(body) = argument.strip_prefix("--") else {
-            return Err(format!("arg should start with -- : {argument}"));
+            return Err(FlagError::NotAFlag {
+                argument: argument.clone(),
+            });
         };
         if body.is_empty() {
             break;
@@ -79,29 +96,32 @@ pub(super) fn parse_flags(
                 .iter()
                 .map(|(accepted_name, _)| *accepted_name)
                 .collect();
-            return Err(with_suggestion(
-                format!("unknown flag: {name}"),
-                name,
-                &names,
-                true,
-            ));
+            return Err(FlagError::Unknown {
+                name: name.to_owned(),
+                hint: Hint::new(name, &names, true),
+            });
         };
         let previous = used.values.get(name);
         if previous.is_some() && *kind != FlagKind::List {
-            return Err(format!("duplicate flag specified: {name}"));
+            return Err(FlagError::Duplicate {
+                name: name.to_owned(),
+            });
         }
         let parsed = match (kind, value) {
             (FlagKind::Boolean, None) => FlagValue::Boolean(true),
             (FlagKind::Boolean, Some("")) | (FlagKind::Text | FlagKind::List, None) => {
-                return Err(format!("missing a value on flag: {name}"))
+                return Err(FlagError::MissingValue {
+                    name: name.to_owned(),
+                })
             }
             (FlagKind::Boolean, Some(value)) => match value.to_lowercase().as_str() {
                 "true" => FlagValue::Boolean(true),
                 "false" => FlagValue::Boolean(false),
                 _ => {
-                    return Err(format!(
-                        "expecting boolean value for flag {name}, not: {value}"
-                    ))
+                    return Err(FlagError::NotBoolean {
+                        name: name.to_owned(),
+                        value: value.to_owned(),
+                    })
                 }
             },
             (FlagKind::Text, Some(value)) => FlagValue::Text(value.to_owned()),
@@ -152,6 +172,7 @@ mod tests {
         let error = |flags: &[&str]| {
             parse_flags(&words(flags), ACCEPTED)
                 .err()
+                .map(|error| error.to_string())
                 .unwrap_or_default()
         };
         assert_eq!(error(&["--boo"]), "unknown flag: boo");

@@ -2,20 +2,23 @@
 //! its flags as written. Invariant: as BuildKit: NONE takes no arguments and its flags are not
 //! looked at; CMD needs a command; durations and retries are validated but kept unparsed.
 
-use super::commands::{at_least_one_argument, shell_or_exec};
+use super::arguments::{at_least_one_argument, shell_or_exec};
 use super::duration::{check_interval, check_retries};
+use super::error::TypingError;
 use super::flags::{parse_flags, FlagKind};
 use super::types::Healthcheck;
 use crate::parse::Node;
 
-pub(super) fn type_healthcheck(node: &Node) -> Result<Healthcheck, String> {
+pub(super) fn type_healthcheck(node: &Node) -> Result<Healthcheck, TypingError> {
     at_least_one_argument(node, "HEALTHCHECK")?;
-    let kind = node.args[0].to_uppercase();
-    let command = &node.args[1..];
+    let (kind, command) = match node.args.split_first() {
+        Some((kind, command)) => (kind.to_uppercase(), command),
+        None => (String::new(), &[][..]),
+    };
     // BuildKit does not look at the flags of HEALTHCHECK NONE.
     if kind == "NONE" {
         if !command.is_empty() {
-            return Err("HEALTHCHECK NONE takes no arguments".to_owned());
+            return Err(TypingError::HealthcheckNoneArguments);
         }
         return Ok(Healthcheck::None);
     }
@@ -30,13 +33,10 @@ pub(super) fn type_healthcheck(node: &Node) -> Result<Healthcheck, String> {
         ],
     )?;
     if kind != "CMD" {
-        return Err(format!(
-            "Unknown type {} in HEALTHCHECK (try CMD)",
-            crate::go_quote(&kind)
-        ));
+        return Err(TypingError::HealthcheckType { kind });
     }
     if command.is_empty() {
-        return Err("Missing command after HEALTHCHECK CMD".to_owned());
+        return Err(TypingError::HealthcheckCommand);
     }
     for name in ["interval", "timeout", "start-period", "start-interval"] {
         check_interval(name, flags.text(name).as_deref())?;

@@ -1,7 +1,9 @@
 //! Typed instructions, in: the parsed AST; out: a `Dockerfile` of stages and commands.
 //! Invariant: every command keeps the span and original text of its node; nothing is expanded here
-//! (`expand_command` and `expand_stage` do that during lowering, field by field as BuildKit does).
+//! (`expand_command` and `expand_stage` do that during lowering, field by field as BuildKit does,
+//! and `MountFlag::expand` types a RUN's mounts with the stage's expander).
 
+mod arguments;
 mod commands;
 mod duration;
 mod error;
@@ -9,12 +11,15 @@ mod expand_command;
 mod flags;
 mod healthcheck;
 mod mount;
+mod mount_values;
+mod run;
 mod types;
 
-pub use duration::parse_go_duration;
-pub use error::InstructionError;
+pub use duration::{parse_go_duration, DurationError, HealthcheckValueError};
+pub use error::{InstructionError, TypingError};
 pub use expand_command::{expand_command, expand_stage};
-pub use mount::mount_fields;
+pub use flags::FlagError;
+pub use mount::{parse_mount, Expander, Mount, MountError, MountFlag, MountSharing, MountType};
 pub use types::*;
 
 use crate::parse::Ast;
@@ -50,7 +55,7 @@ pub fn parse_dockerfile(ast: &Ast) -> Result<Dockerfile, InstructionError> {
             }
             None => {
                 return Err(InstructionError::in_structure(
-                    "no build stage in current context",
+                    TypingError::NoBuildStage,
                     node.span,
                 ))
             }

@@ -79,11 +79,24 @@ fn run_forms_and_flags() {
         panic!("not a run: {:?}", commands[0])
     };
     assert_eq!(run.command, ShellOrExec::Shell("apt-get update".into()));
+    let expanded: Vec<Mount> = run
+        .mounts
+        .iter()
+        .map(|mount| mount.expand(&mut |word| Ok(word.to_owned())))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(
-        run.mounts,
-        vec!["type=cache,target=/var/cache/apt", "type=secret,id=x"]
+        expanded
+            .iter()
+            .map(|mount| (mount.kind, mount.target.as_deref(), mount.id.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![
+            (MountType::Cache, Some("/var/cache/apt"), None),
+            (MountType::Secret, None, Some("x"))
+        ]
     );
-    assert_eq!(run.network.as_deref(), Some("none"));
+    assert_eq!(run.network, NetworkMode::None);
+    assert_eq!(run.security, None);
     let CommandKind::Run(exec) = commands[1] else {
         panic!("not a run")
     };
@@ -263,6 +276,7 @@ fn errors_match_buildkit() {
         ("FROM a\nHEALTHCHECK CMD\n", "dockerfile parse error on line 2: Missing command after HEALTHCHECK CMD", 2),
         ("FROM a\nHEALTHCHECK --interval=1ns CMD x\n", "dockerfile parse error on line 2: Interval \"interval\" cannot be less than 1ms", 2),
         ("FROM a\nRUN --network=bridge x\n", "dockerfile parse error on line 2: invalid network mode \"bridge\"", 2),
+        ("FROM a\nRUN --security=x y\n", "dockerfile parse error on line 2: security \"x\" is not valid", 2),
         ("FROM a\nRUN --mount=from=$X,target=/x x\n", "dockerfile parse error on line 2: 'from' doesn't support variable expansion, define alias stage instead", 2),
         ("FROM a\nRUN --mount=type=ca\\\"che x\n", "dockerfile parse error on line 2: failed to parse csv mounts: parse error on line 1, column 8: bare \" in non-quoted-field", 2),
         ("FROM a\nVOLUME [\"\"]\n", "dockerfile parse error on line 2: VOLUME specified can not be an empty string", 2),
@@ -323,12 +337,11 @@ fn expands_the_fields_buildkit_expands() {
     let CommandKind::Run(run) = &expanded[1] else {
         panic!("not a run")
     };
+    assert_eq!(run.command, ShellOrExec::Shell("echo $A".into()));
+    let mount = run.mounts[0].expand(&mut |word| lexer.expand_word(word, &environment));
     assert_eq!(
-        (run.mounts[0].as_str(), &run.command),
-        (
-            "type=cache,target=/cache",
-            &ShellOrExec::Shell("echo $A".into())
-        )
+        mount.map(|mount| mount.target),
+        Ok(Some("/cache".to_owned()))
     );
     let CommandKind::Copy(copy) = &expanded[2] else {
         panic!("not a copy")
@@ -396,10 +409,20 @@ fn expansion_errors_and_stages() {
 }
 
 #[test]
-fn mount_fields_are_public() {
+fn mounts_are_typed_with_the_stage_expander() {
+    let dockerfile =
+        typed("FROM a\nRUN --mount=type=cache,target=/a/$ID,id=$ID --security=insecure x\n");
+    let CommandKind::Run(run) = &dockerfile.stages[0].commands[0].kind else {
+        panic!("not a run")
+    };
+    assert_eq!(run.security, Some(SecurityMode::Insecure));
+    let environment = env(&[("ID", "cache-id")]);
+    let mount = run.mounts[0]
+        .expand(&mut |word| Lexer::new('\\').expand_word(word, &environment))
+        .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(
-        mount_fields("type=cache,\"target=/a,b\"").ok(),
-        Some(vec!["type=cache".to_owned(), "target=/a,b".to_owned()])
+        (mount.target.as_deref(), mount.id.as_deref()),
+        (Some("/a/cache-id"), Some("cache-id"))
     );
 }
 

@@ -1,6 +1,7 @@
 //! The typed model of a Dockerfile that lowering consumes. Strings are exactly as written
 //! (unexpanded); `expand` turns them into values with a stage's environment.
 
+use super::mount::MountFlag;
 use crate::parse::{Heredoc, Span};
 
 /// A whole Dockerfile: the ARGs before the first FROM, then the stages in order.
@@ -83,12 +84,29 @@ pub struct Run {
     pub command: ShellOrExec,
     /// Heredocs attached to the instruction, in order.
     pub heredocs: Vec<Heredoc>,
-    /// Each `--mount=` value as written, unexpanded.
-    pub mounts: Vec<String>,
-    /// `--network=` as written.
-    pub network: Option<String>,
-    /// `--security=` as written.
-    pub security: Option<String>,
+    /// Each `--mount`, read as far as it can be before the stage's environment is known;
+    /// `MountFlag::expand` types it with that environment.
+    pub mounts: Vec<MountFlag>,
+    /// `--network`; `Default` when not given.
+    pub network: NetworkMode,
+    /// `--security`, when given.
+    pub security: Option<SecurityMode>,
+}
+
+/// `RUN --network`: `Default` leaves the build's network mode (`force-network-mode`) in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NetworkMode {
+    #[default]
+    Default,
+    None,
+    Host,
+}
+
+/// `RUN --security`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityMode {
+    Sandbox,
+    Insecure,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
