@@ -41,6 +41,7 @@ pub mod cache_id;
 mod candidate;
 mod detect;
 pub mod distro;
+mod error;
 pub mod extra_rules;
 pub mod input;
 mod neutralise;

@@ -10,6 +10,7 @@
 
 use crate::candidate::Candidate;
 use crate::detect::{Detection, RuleRef};
+use crate::error::NotMounted;
 use crate::input::RunInput;
 use crate::paths::{clean_path, resolve_against};
 use crate::placement::placement;
@@ -102,7 +103,7 @@ pub(crate) fn rule_candidates(
                     }
                 }
             }
-            Err(reason) => reasons.push(reason),
+            Err(reason) => reasons.push(reason.to_string()),
         }
     }
     candidates.retain(|candidate| !blocked.contains(&candidate.mount_target));
@@ -204,12 +205,12 @@ fn builtin_candidates(
     analysis: &Analysis,
     input: &RunInput,
     owner: (u32, u32),
-) -> Result<(Vec<Candidate>, Vec<String>), String> {
+) -> Result<(Vec<Candidate>, Vec<String>), NotMounted> {
     let call = &detection.call;
     if has_argument(call, invocation, rule.unsafe_arguments)
         || env_has(invocation, input, rule.unsafe_env)
     {
-        return Err("its options make installed files point into the cache".to_owned());
+        return Err(NotMounted::UnsafeOptions);
     }
     if let Freshness::RequireRefresh { flags, subcommand } = rule.freshness {
         let refreshes_itself = has_argument(call, invocation, flags);
@@ -221,11 +222,11 @@ fn builtin_candidates(
                 })
         });
         if !refreshes_itself && !refreshed_before {
-            return Err(format!(
-                "the RUN does not refresh the package index (no `{} {subcommand}` or {})",
-                call.tool,
-                flags.join("/")
-            ));
+            return Err(NotMounted::NoRefresh {
+                tool: call.tool.clone(),
+                subcommand,
+                flags: flags.join("/"),
+            });
         }
     }
     let mut candidates = Vec::new();
@@ -247,7 +248,7 @@ fn builtin_candidates(
             Ok(Some(natural)) => natural,
             Ok(None) => continue,
             Err(reason) => {
-                reasons.push(reason);
+                reasons.push(reason.to_string());
                 continue;
             }
         };
@@ -261,7 +262,7 @@ fn builtin_candidates(
                 owner: owner_of(owner),
                 env,
             }),
-            Err(reason) => reasons.push(reason),
+            Err(reason) => reasons.push(reason.to_string()),
         }
     }
     Ok((candidates, reasons))
@@ -328,7 +329,7 @@ pub(crate) fn natural_target(
     call: &ToolCall,
     invocation: &Invocation,
     input: &RunInput,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, NotMounted> {
     if let Some(prefix) = cache.argument_override {
         let overridden = call
             .arguments(invocation)
@@ -339,14 +340,14 @@ pub(crate) fn natural_target(
             return match (path.starts_with('/'), invocation.cwd.as_deref()) {
                 (true, _) => Ok(Some(clean_path(path))),
                 (false, Some(cwd)) => Ok(Some(resolve_against(cwd, path))),
-                (false, None) => Err(format!(
-                    "{prefix}{path} is relative to an unknown directory"
-                )),
+                (false, None) => Err(NotMounted::RelativeToUnknownDirectory {
+                    prefix,
+                    path: path.to_owned(),
+                }),
             };
         }
     }
-    let template = Template::parse(cache.template)
-        .map_err(|error| format!("internal template error: {error}"))?;
+    let template = Template::parse(cache.template)?;
     let lookup = |name: &str| {
         if name == "CACHEFRONT_TOOL_PREFIX" {
             return call
@@ -364,11 +365,14 @@ pub(crate) fn natural_target(
 }
 
 /// Resolves a template to a clean absolute path, or says why not.
-fn resolve(template: &Template, lookup: &dyn Fn(&str) -> VariableValue) -> Result<String, String> {
+fn resolve(
+    template: &Template,
+    lookup: &dyn Fn(&str) -> VariableValue,
+) -> Result<String, NotMounted> {
     match template.resolve(lookup) {
         Resolution::Path(path) => Ok(path),
-        Resolution::Unknown(name) => Err(format!("${name} is only known at run time")),
-        Resolution::Relative(path) => Err(format!("cache path {path} is relative")),
-        Resolution::Unresolved => Err(format!("none of {} is set", template.as_str())),
+        Resolution::Unknown(name) => Err(NotMounted::KnownOnlyAtRunTime(name)),
+        Resolution::Relative(path) => Err(NotMounted::RelativeCachePath(path)),
+        Resolution::Unresolved => Err(NotMounted::Unresolved(template.as_str().to_owned())),
     }
 }

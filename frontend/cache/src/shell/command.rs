@@ -70,7 +70,7 @@ impl Walker<'_> {
         let mut all_assignments = assignments;
         all_assignments.extend(unwrapped.assignments.iter().cloned());
         let invocation = Invocation {
-            args: args[unwrapped.start.min(args.len())..].to_vec(),
+            args: args.get(unwrapped.start..).unwrap_or_default().to_vec(),
             assignments: all_assignments,
             variables: variables.clone(),
             env_cleared,
