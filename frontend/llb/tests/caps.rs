@@ -131,8 +131,8 @@ fn caps_listing(definition: &pb::Definition) -> String {
     let mut lines = Vec::new();
     for bytes in &definition.def {
         let digest = cachefront_llb::digest_of(bytes);
-        let op = pb::Op::decode(bytes.as_slice()).unwrap();
-        let kind = match &op.op {
+        let op = pb::Op::decode(bytes.as_slice()).ok().and_then(|op| op.op);
+        let kind = match &op {
             Some(pb::op::Op::Source(source)) => format!("source {}", source.identifier),
             Some(pb::op::Op::Exec(_)) => "exec".to_owned(),
             Some(pb::op::Op::File(_)) => "file".to_owned(),
