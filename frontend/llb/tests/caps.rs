@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use cachefront_llb::{
-    marshal, CacheSharing, CopyOptions, Exec, FileAction, FileOperation, Mount, MountKind,
-    Network, OpMetadata, OpOptions, Platform, Security, Source, State,
+    marshal, CacheSharing, CopyOptions, Exec, FileAction, FileOperation, Mount, MountKind, Network,
+    OpMetadata, OpOptions, Platform, Security, Source, State,
 };
 use cachefront_proto::pb;
 use prost::Message as _;
@@ -138,7 +138,11 @@ fn caps_listing(definition: &pb::Definition) -> String {
             Some(pb::op::Op::File(_)) => "file".to_owned(),
             _ => "terminal".to_owned(),
         };
-        let metadata = definition.metadata.get(&digest).cloned().unwrap_or_default();
+        let metadata = definition
+            .metadata
+            .get(&digest)
+            .cloned()
+            .unwrap_or_default();
         let name = metadata
             .description
             .get("llb.customname")
