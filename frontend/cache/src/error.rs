@@ -8,6 +8,9 @@ use crate::template::TemplateError;
 /// Why one cache (or one neutralisation a cache depends on) is not planned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum NotMounted {
+    /// The command runs as a user named in the RUN, whose home and uid are unknown.
+    #[error("runs as user {0}, whose home and uid are unknown here")]
+    UnknownUser(String),
     /// The tool's options or env make installed files point into the cache.
     #[error("its options make installed files point into the cache")]
     UnsafeOptions,

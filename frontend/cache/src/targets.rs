@@ -40,42 +40,11 @@ pub(crate) fn rule_candidates(
         let Some(invocation) = analysis.invocations.get(detection.invocation) else {
             continue;
         };
-        let owner = match &invocation.user {
-            EffectiveUser::Root => (0, 0),
-            EffectiveUser::RunUser => (input.user.uid, input.user.gid),
-            EffectiveUser::Other(name) => {
-                reasons.push(format!(
-                    "runs as user {name}, whose home and uid are unknown here"
-                ));
-                continue;
-            }
-        };
         let offline = match rule {
             RuleRef::Builtin(builtin) => is_offline(builtin, &detection.call, invocation, input),
             RuleRef::Extra(_) => input.offline,
         };
-        let found = match rule {
-            RuleRef::Builtin(builtin) => {
-                builtin_candidates(builtin, detection, invocation, analysis, input, owner)
-            }
-            RuleRef::Extra(extra) => {
-                let lookup = |name: &str| invocation.variable(name, input.env);
-                resolve(&extra.target, &lookup).map(|natural| {
-                    (
-                        vec![Candidate {
-                            rule: extra.tool.clone(),
-                            natural_target: natural.clone(),
-                            mount_target: natural,
-                            sharing: extra.sharing,
-                            kind: CacheKind::Download,
-                            owner: owner_of(owner),
-                            env: Vec::new(),
-                        }],
-                        Vec::new(),
-                    )
-                })
-            }
-        };
+        let found = detection_candidates(rule, detection, invocation, analysis, input);
         let found = found.map(|(found, found_reasons)| {
             reasons.extend(found_reasons);
             found
@@ -127,6 +96,44 @@ pub(crate) fn rule_candidates(
             .map(|reason| format!("{}: {reason}", rule.name())),
     );
     candidates
+}
+
+/// The candidates of one detected command, plus reasons for caches left out; or why the
+/// command gets none.
+fn detection_candidates(
+    rule: RuleRef,
+    detection: &Detection,
+    invocation: &Invocation,
+    analysis: &Analysis,
+    input: &RunInput,
+) -> Result<(Vec<Candidate>, Vec<String>), NotMounted> {
+    let owner = match &invocation.user {
+        EffectiveUser::Root => (0, 0),
+        EffectiveUser::RunUser => (input.user.uid, input.user.gid),
+        EffectiveUser::Other(name) => return Err(NotMounted::UnknownUser(name.clone())),
+    };
+    match rule {
+        RuleRef::Builtin(builtin) => {
+            builtin_candidates(builtin, detection, invocation, analysis, input, owner)
+        }
+        RuleRef::Extra(extra) => {
+            let lookup = |name: &str| invocation.variable(name, input.env);
+            resolve(&extra.target, &lookup).map(|natural| {
+                (
+                    vec![Candidate {
+                        rule: extra.tool.clone(),
+                        natural_target: natural.clone(),
+                        mount_target: natural,
+                        sharing: extra.sharing,
+                        kind: CacheKind::Download,
+                        owner: owner_of(owner),
+                        env: Vec::new(),
+                    }],
+                    Vec::new(),
+                )
+            })
+        }
+    }
 }
 
 fn owner_of((uid, gid): (u32, u32)) -> Option<(u32, u32)> {

@@ -3,6 +3,14 @@
 //! keeps its documented invariants (`exercise_plan`). Invariant: deterministic and bounded in
 //! time, so it runs in every `cargo test`.
 
+// Generators and fixture readers outside `#[test]` functions: a broken one should fail loudly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::time::{Duration, Instant};
 
 use cachefront_cache::exercise_plan as exercise;
