@@ -23,6 +23,7 @@
 
 use crate::candidate::Candidate;
 use crate::detect::Detection;
+use crate::error::NotMounted;
 use crate::input::RunInput;
 use crate::placement::RELOCATION_ROOT;
 use crate::plan::{FileMount, Sharing};
@@ -51,7 +52,7 @@ pub(crate) fn lists_candidate(
     analysis: &Analysis,
     removals: &[Removal],
     input: &RunInput,
-) -> Result<Option<Candidate>, String> {
+) -> Result<Option<Candidate>, NotMounted> {
     let apt_invocations: Vec<_> = detections
         .iter()
         .filter_map(|detection| {
@@ -72,7 +73,7 @@ pub(crate) fn lists_candidate(
         return Ok(None);
     };
     if let Some(reason) = config_unreachable(detections, analysis, input) {
-        return Err(format!("{LISTS_PATH} not cached: {reason}"));
+        return Err(NotMounted::AptConfigUnreachable(reason));
     }
     let first_apt = apt_invocations
         .iter()
@@ -82,9 +83,7 @@ pub(crate) fn lists_candidate(
     if first_apt < first_update {
         // An apt command before the refresh reads the image's lists; with the lists redirected
         // it would read the (possibly cold) cache instead.
-        return Err(format!(
-            "{LISTS_PATH} not cached: an apt command runs before `apt-get update` and reads the image's lists"
-        ));
+        return Err(NotMounted::AptReadsListsBeforeUpdate);
     }
     let last_apt = apt_invocations
         .iter()
@@ -101,10 +100,7 @@ pub(crate) fn lists_candidate(
         !removal.find && is_lists && after
     });
     if !deletes_at_end {
-        return Err(format!(
-            "{LISTS_PATH} not cached: the RUN does not delete the lists after its last apt \
-             command, so the image keeps them"
-        ));
+        return Err(NotMounted::AptListsKept);
     }
     Ok(Some(Candidate {
         rule: "apt".to_owned(),

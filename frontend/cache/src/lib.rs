@@ -26,7 +26,8 @@
 //!   `cachefront explain` and progress output;
 //! - [`is_opt_out_comment`] for `# cachefront: off` above a RUN;
 //! - [`offline_read_paths`] so lowering can protect caches a later offline RUN reads;
-//! - [`buildkit_cache_id`], the stock frontend's default cache id for a target.
+//! - [`buildkit_cache_id`], the stock frontend's default cache id for a target;
+//! - [`exercise_plan`], the robustness probe shared by the fuzz target and the no-panic test.
 //!
 //! Lowering applies a plan as follows: each [`CacheMount`] exactly like a hand-written cache
 //! mount (see its docs); each [`FileMount`] as a read-only mount of a one-file scratch state;
@@ -41,6 +42,8 @@ pub mod cache_id;
 mod candidate;
 mod detect;
 pub mod distro;
+mod error;
+mod exercise;
 pub mod extra_rules;
 pub mod input;
 mod neutralise;
@@ -61,6 +64,7 @@ mod tools;
 
 pub use cache_id::buildkit_cache_id;
 pub use distro::{parse_os_release, Distro};
+pub use exercise::exercise_plan;
 pub use extra_rules::{ExtraRule, ExtraRuleError};
 pub use input::{HeredocScript, RunCommand, RunInput, RunUser};
 pub use offline::offline_read_paths;

@@ -8,6 +8,7 @@
 //! safely is reported, never guessed around.
 
 use crate::detect::Detection;
+use crate::error::NotMounted;
 use crate::rules::{CacheRule, DefeatingFlag, Freshness, WipeCommand};
 use crate::shell::edit::{Edit, EditKind};
 use crate::shell::{Analysis, Invocation};
@@ -33,7 +34,7 @@ pub(crate) fn neutralise(
     detections: &[&Detection],
     analysis: &Analysis,
     env: &std::collections::BTreeMap<String, String>,
-) -> Result<Neutralisation, String> {
+) -> Result<Neutralisation, NotMounted> {
     let mut result = Neutralisation::default();
     for invocation in &analysis.invocations {
         let Some(call) = identify(invocation) else {
@@ -68,8 +69,9 @@ pub(crate) fn neutralise(
                     .checked_sub(1)
                     .and_then(|index| invocation.args.get(index))
                     .and_then(|arg| arg.place.clone())
-                    .ok_or_else(|| {
-                        format!("cannot add {flag} to `{shown}` (not a literal word)")
+                    .ok_or_else(|| NotMounted::CannotAddFlag {
+                        flag,
+                        shown: shown.clone(),
                     })?;
                 result.edits.push(Edit {
                     place,
@@ -136,7 +138,7 @@ fn neutralise_wipe(
     wipe: &WipeCommand,
     invocation: &Invocation,
     result: &mut Neutralisation,
-) -> Result<(), String> {
+) -> Result<(), NotMounted> {
     let shown = invocation
         .args
         .iter()
@@ -163,9 +165,7 @@ fn neutralise_wipe(
             ));
             Ok(())
         }
-        None if wipe.removes_directory => Err(format!(
-            "`{shown}` would delete the mount point and cannot be rewritten here"
-        )),
+        None if wipe.removes_directory => Err(NotMounted::WipeDeletesMountPoint(shown)),
         None => {
             result
                 .notes
@@ -188,7 +188,7 @@ fn neutralise_flag(
     call: &ToolCall,
     shown: &str,
     result: &mut Neutralisation,
-) -> Result<(), String> {
+) -> Result<(), NotMounted> {
     for arg in invocation.args.iter().skip(call.arguments_from) {
         let Some(text) = arg.text() else {
             continue;
@@ -202,7 +202,10 @@ fn neutralise_flag(
         let place = arg
             .place
             .clone()
-            .ok_or_else(|| format!("cannot drop `{text}` from `{shown}` (not a literal word)"))?;
+            .ok_or_else(|| NotMounted::CannotDropFlag {
+                text: text.to_owned(),
+                shown: shown.to_owned(),
+            })?;
         match flag.replacement {
             Some(replacement) => {
                 result.edits.push(Edit {
@@ -233,15 +236,19 @@ fn neutralise_variable(
     env: &std::collections::BTreeMap<String, String>,
     shown: &str,
     result: &mut Neutralisation,
-) -> Result<(), String> {
+) -> Result<(), NotMounted> {
     if let Some(assignment) = invocation
         .assignments
         .iter()
         .find(|assignment| assignment.name == variable)
     {
-        let place = assignment.place.clone().ok_or_else(|| {
-            format!("cannot drop the {variable} assignment of `{shown}` (not a literal word)")
-        })?;
+        let place = assignment
+            .place
+            .clone()
+            .ok_or_else(|| NotMounted::CannotDropAssignment {
+                variable: variable.to_owned(),
+                shown: shown.to_owned(),
+            })?;
         result.edits.push(Edit {
             place,
             kind: EditKind::Remove,
@@ -253,9 +260,7 @@ fn neutralise_variable(
     }
     match invocation.variables.get(variable) {
         Some(VariableValue::Unset) => Ok(()),
-        Some(_) => Err(format!(
-            "{variable} is exported by the script itself, which is left alone"
-        )),
+        Some(_) => Err(NotMounted::ExportedByScript(variable.to_owned())),
         None if !invocation.env_cleared && env.contains_key(variable) => {
             if !result.env_unset.iter().any(|name| name == variable) {
                 result.env_unset.push(variable.to_owned());

@@ -5,6 +5,7 @@
 //! the id of its natural path; relocation never fights a value the script or a competing
 //! variable gives; a non-root user's home never gets root-owned stub directories.
 
+use crate::error::NotMounted;
 use crate::input::RunInput;
 use crate::paths::{clean_path, is_strictly_inside};
 use crate::rules::CacheDir;
@@ -30,7 +31,7 @@ pub(crate) fn placement(
     invocation: &Invocation,
     input: &RunInput,
     owner: (u32, u32),
-) -> Result<(String, Vec<(String, String)>), String> {
+) -> Result<(String, Vec<(String, String)>), NotMounted> {
     if let Some(variable) = cache.location_env {
         // A value the script gives the variable itself would override the RUN-scoped one.
         let assigned_by_command = invocation.variables.contains_key(variable);
@@ -55,10 +56,10 @@ pub(crate) fn placement(
     let parent_is_home = natural.rsplit_once('/').map(|(parent, _)| parent) == Some(home.as_str());
     let safe_in_place = owner.0 == 0 || !is_strictly_inside(natural, &home) || parent_is_home;
     if !safe_in_place {
-        return Err(format!(
-            "{natural} is below {home}, where BuildKit would create missing parent directories \
-             owned by root for the non-root user"
-        ));
+        return Err(NotMounted::BelowHome {
+            natural: natural.to_owned(),
+            home,
+        });
     }
     let env = match (cache.pin_location, cache.location_env) {
         (true, Some(variable)) => vec![(variable.to_owned(), natural.to_owned())],

@@ -39,15 +39,18 @@ pub fn plan_run(input: &RunInput) -> Plan {
         return plan;
     }
     let (removals, dynamic_removal) = scan_removals(&analysis);
+    let context = RuleContext {
+        analysis: &analysis,
+        input,
+        removals: &removals,
+        dynamic_removal,
+    };
     let mut rule_plans: Vec<RulePlan> = Vec::new();
     for (rule, rule_detections) in group_by_rule(&detections) {
         let rule_plan = plan_rule(
             rule,
             &rule_detections,
-            &analysis,
-            input,
-            &removals,
-            dynamic_removal,
+            &context,
             &rule_plans,
             &mut plan.skipped,
         );
@@ -78,94 +81,46 @@ fn group_by_rule<'d, 'a>(
     groups
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What planning one rule reads besides the rule and its detections.
+struct RuleContext<'r, 'a> {
+    analysis: &'r Analysis,
+    input: &'r RunInput<'a>,
+    removals: &'r [Removal],
+    dynamic_removal: bool,
+}
+
+/// The plan for one rule: its safe candidates, their neutralisations and apt's extras; `None`
+/// when nothing of it can be mounted.
 fn plan_rule(
     rule: RuleRef,
     detections: &[&Detection],
-    analysis: &Analysis,
-    input: &RunInput,
-    removals: &[Removal],
-    dynamic_removal: bool,
+    context: &RuleContext,
     earlier: &[RulePlan],
     skipped: &mut Vec<String>,
 ) -> Option<RulePlan> {
     let name = rule.name().to_owned();
-    let mut candidates = rule_candidates(rule, detections, analysis, input, skipped);
     let builtin: Option<&CacheRule> = match rule {
         RuleRef::Builtin(builtin) => Some(builtin),
         RuleRef::Extra(_) => None,
     };
-    if name == "apt" {
-        match apt::lists_candidate(detections, analysis, removals, input) {
-            Ok(Some(lists)) => candidates.push(lists),
-            Ok(None) => {}
-            Err(reason) => skipped.push(format!("apt: {reason}")),
-        }
-    }
-    if let Some(builtin) = builtin {
-        if dynamic_removal && queries_location(builtin, analysis) {
-            skipped.push(format!(
-                "{name}: the RUN deletes a path computed at run time from the cache location; not mounted"
-            ));
-            return None;
-        }
-    }
-    let home = detections
-        .first()
-        .and_then(|detection| analysis.invocations.get(detection.invocation))
-        .map_or_else(
-            || input.user.home.clone(),
-            |invocation| invocation.home.clone(),
-        );
+    let candidates = candidates(rule, builtin, detections, context, skipped)?;
     let mut rule_plan = RulePlan {
         name: name.clone(),
         ..RulePlan::default()
     };
-    for candidate in candidates {
-        let already_planned = earlier
-            .iter()
-            .flat_map(|rule_plan| rule_plan.candidates.iter())
-            .any(|other| {
-                other.mount_target == candidate.mount_target
-                    && other.natural_target == candidate.natural_target
-                    && other.env == candidate.env
-            });
-        if already_planned {
-            continue;
-        }
-        let reason = forbidden_reason(&candidate.natural_target, &home, input.workdir)
-            .or_else(|| forbidden_reason(&candidate.mount_target, &home, input.workdir))
-            .or_else(|| collision_reason(&candidate.natural_target, &candidate.mount_target, input))
-            .or_else(|| collision_with_earlier(&candidate, earlier, &rule_plan.candidates));
-        if let Some(reason) = reason {
-            skipped.push(format!(
-                "{name}: {} not mounted: {reason}",
-                candidate.natural_target
-            ));
-            continue;
-        }
-        let verdict = check_removals(&candidate.mount_target, removals);
-        if let Some(conflict) = verdict.conflict {
-            skipped.push(format!(
-                "{name}: {} not mounted: {conflict}",
-                candidate.natural_target
-            ));
-            continue;
-        }
-        skipped.extend(
-            verdict
-                .wipes
-                .iter()
-                .map(|wipe| format!("{name}: `{wipe}` empties the cache at the end of the RUN")),
-        );
-        rule_plan.dropped_operands.extend(verdict.dropped_operands);
-        rule_plan.candidates.push(candidate);
-    }
+    admit_safe_candidates(
+        &mut rule_plan,
+        candidates,
+        home_of(detections, context),
+        context,
+        earlier,
+        skipped,
+    );
     if rule_plan.candidates.is_empty() {
         return None;
     }
     if let Some(builtin) = builtin {
-        match neutralise(builtin, detections, analysis, input.env) {
+        match neutralise(builtin, detections, context.analysis, context.input.env) {
             Ok(neutralisation) => {
                 skipped.extend(
                     neutralisation
@@ -182,21 +137,126 @@ fn plan_rule(
         }
     }
     if name == "apt" {
-        let archives = rule_plan
-            .candidates
-            .iter()
-            .any(|candidate| candidate.natural_target == "/var/cache/apt");
-        let lists = rule_plan
-            .candidates
-            .iter()
-            .any(|candidate| candidate.natural_target == apt::LISTS_PATH);
-        let extras = apt::extras(detections, analysis, input, archives, lists);
-        rule_plan.file_mounts = extras.files;
-        rule_plan.file_explanation = extras.explanation;
-        rule_plan.extra_env = extras.env;
-        skipped.extend(extras.skipped);
+        add_apt_extras(&mut rule_plan, detections, context, skipped);
     }
     Some(rule_plan)
+}
+
+/// The rule's candidate mounts (apt's lists included); `None` when the RUN computes a path it
+/// deletes from where the tool says its cache is.
+fn candidates(
+    rule: RuleRef,
+    builtin: Option<&CacheRule>,
+    detections: &[&Detection],
+    context: &RuleContext,
+    skipped: &mut Vec<String>,
+) -> Option<Vec<Candidate>> {
+    let name = rule.name();
+    let mut candidates =
+        rule_candidates(rule, detections, context.analysis, context.input, skipped);
+    if name == "apt" {
+        match apt::lists_candidate(
+            detections,
+            context.analysis,
+            context.removals,
+            context.input,
+        ) {
+            Ok(Some(lists)) => candidates.push(lists),
+            Ok(None) => {}
+            Err(reason) => skipped.push(format!("apt: {reason}")),
+        }
+    }
+    if let Some(builtin) = builtin {
+        if context.dynamic_removal && queries_location(builtin, context.analysis) {
+            skipped.push(format!(
+                "{name}: the RUN deletes a path computed at run time from the cache location; not mounted"
+            ));
+            return None;
+        }
+    }
+    Some(candidates)
+}
+
+/// HOME of the first detected command (it may differ from the RUN user's under `sudo`).
+fn home_of(detections: &[&Detection], context: &RuleContext) -> String {
+    detections
+        .first()
+        .and_then(|detection| context.analysis.invocations.get(detection.invocation))
+        .map_or_else(
+            || context.input.user.home.clone(),
+            |invocation| invocation.home.clone(),
+        )
+}
+
+/// Moves into `rule_plan` each candidate that no earlier rule planned and that passes the
+/// safety checks (forbidden places, the user's mounts and protected paths, earlier mounts, the
+/// RUN's own deletions); says why for each one left out.
+fn admit_safe_candidates(
+    rule_plan: &mut RulePlan,
+    candidates: Vec<Candidate>,
+    home: String,
+    context: &RuleContext,
+    earlier: &[RulePlan],
+    skipped: &mut Vec<String>,
+) {
+    let name = rule_plan.name.clone();
+    let workdir = context.input.workdir;
+    for candidate in candidates {
+        let already_planned = earlier
+            .iter()
+            .flat_map(|rule_plan| rule_plan.candidates.iter())
+            .any(|other| {
+                other.mount_target == candidate.mount_target
+                    && other.natural_target == candidate.natural_target
+                    && other.env == candidate.env
+            });
+        if already_planned {
+            continue;
+        }
+        let (natural, mount) = (&candidate.natural_target, &candidate.mount_target);
+        let reason = forbidden_reason(natural, &home, workdir)
+            .or_else(|| forbidden_reason(mount, &home, workdir))
+            .or_else(|| collision_reason(natural, mount, context.input))
+            .or_else(|| collision_with_earlier(&candidate, earlier, &rule_plan.candidates));
+        if let Some(reason) = reason {
+            skipped.push(format!("{name}: {natural} not mounted: {reason}"));
+            continue;
+        }
+        let verdict = check_removals(mount, context.removals);
+        if let Some(conflict) = verdict.conflict {
+            skipped.push(format!("{name}: {natural} not mounted: {conflict}"));
+            continue;
+        }
+        skipped.extend(
+            verdict
+                .wipes
+                .iter()
+                .map(|wipe| format!("{name}: `{wipe}` empties the cache at the end of the RUN")),
+        );
+        rule_plan.dropped_operands.extend(verdict.dropped_operands);
+        rule_plan.candidates.push(candidate);
+    }
+}
+
+/// apt's RUN-only files and env, for the archives and lists caches this plan mounts.
+fn add_apt_extras(
+    rule_plan: &mut RulePlan,
+    detections: &[&Detection],
+    context: &RuleContext,
+    skipped: &mut Vec<String>,
+) {
+    let mounts = |path: &str| {
+        rule_plan
+            .candidates
+            .iter()
+            .any(|candidate| candidate.natural_target == path)
+    };
+    let (archives, lists) = (mounts("/var/cache/apt"), mounts(apt::LISTS_PATH));
+    let extras = apt::extras(detections, context.analysis, context.input, archives, lists);
+    rule_plan.file_mounts = extras.files;
+    rule_plan.file_explanation = extras.explanation;
+    rule_plan.extra_env = extras.env;
+    skipped.extend(extras.skipped);
 }
 
 /// Whether a command prints this rule's cache location (`pip cache dir`, `go env GOMODCACHE`).

@@ -35,8 +35,10 @@ pub(crate) fn forbidden_reason(target: &str, home: &str, workdir: &str) -> Optio
     if components.is_empty() {
         return Some("/ is the root directory".to_owned());
     }
-    if components.len() == 1 && SYSTEM_DIRECTORIES.contains(&components[0]) {
-        return Some(format!("{target} is a system directory"));
+    if let [only] = components.as_slice() {
+        if SYSTEM_DIRECTORIES.contains(only) {
+            return Some(format!("{target} is a system directory"));
+        }
     }
     if matches!(components.first(), Some(&("proc" | "sys" | "dev"))) {
         return Some(format!("{target} is on a kernel filesystem"));
@@ -223,7 +225,8 @@ fn glob_directory(path: &str) -> (String, Option<(String, bool)>) {
         .iter()
         .position(|part| part.contains(['*', '?', '[']))
         .unwrap_or(components.len());
-    let directory = format!("/{}", components[..first_glob].join("/"));
+    let before_glob = components.get(..first_glob).unwrap_or_default();
+    let directory = format!("/{}", before_glob.join("/"));
     let pattern = components
         .get(first_glob)
         .map(|part| ((*part).to_owned(), first_glob + 1 < components.len()));
@@ -240,25 +243,78 @@ fn glob_matches(pattern: &str, name: &str) -> bool {
     matches_from(&pattern, &name)
 }
 
+/// One element of a glob component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GlobToken {
+    /// `*`: any run of characters.
+    Star,
+    /// `?` or a `[...]` class: any one character.
+    AnyOne,
+    /// A character matching itself (also a `[` with no closing `]`).
+    Literal(char),
+}
+
+fn glob_tokens(pattern: &[char]) -> Vec<GlobToken> {
+    let mut tokens = Vec::new();
+    let mut rest = pattern;
+    while let Some((&character, after)) = rest.split_first() {
+        rest = after;
+        tokens.push(match character {
+            '*' => GlobToken::Star,
+            '?' => GlobToken::AnyOne,
+            '[' => match after.iter().position(|character| *character == ']') {
+                Some(end) => {
+                    rest = after.get(end + 1..).unwrap_or_default();
+                    GlobToken::AnyOne
+                }
+                None => GlobToken::Literal('['),
+            },
+            other => GlobToken::Literal(other),
+        });
+    }
+    tokens
+}
+
+/// Matches in time proportional to `pattern.len() * name.len()`: on a mismatch, only the latest `*`
+/// is retried one character further (earlier stars never need to take more).
 fn matches_from(pattern: &[char], name: &[char]) -> bool {
-    match pattern.split_first() {
-        None => name.is_empty(),
-        Some(('*', rest)) => (0..=name.len()).any(|skip| matches_from(rest, &name[skip..])),
-        Some(('?', rest)) => !name.is_empty() && matches_from(rest, &name[1..]),
-        Some(('[', rest)) => {
-            let after = rest
-                .iter()
-                .position(|character| *character == ']')
-                .map(|end| &rest[end + 1..]);
-            match after {
-                Some(after) => !name.is_empty() && matches_from(after, &name[1..]),
-                None => name.first() == Some(&'[') && matches_from(rest, &name[1..]),
+    let tokens = glob_tokens(pattern);
+    let (mut token, mut position) = (0, 0);
+    let mut last_star: Option<(usize, usize)> = None;
+    while position < name.len() {
+        let current = name.get(position);
+        match tokens.get(token) {
+            Some(GlobToken::Star) => {
+                last_star = Some((token, position));
+                token += 1;
+                continue;
             }
+            Some(GlobToken::AnyOne) => {
+                token += 1;
+                position += 1;
+                continue;
+            }
+            Some(GlobToken::Literal(wanted)) if current == Some(wanted) => {
+                token += 1;
+                position += 1;
+                continue;
+            }
+            _ => {}
         }
-        Some((character, rest)) => {
-            name.first() == Some(character) && matches_from(rest, &name[1..])
+        match last_star {
+            Some((star, from)) => {
+                last_star = Some((star, from + 1));
+                token = star + 1;
+                position = from + 1;
+            }
+            None => return false,
         }
     }
+    tokens
+        .get(token..)
+        .unwrap_or_default()
+        .iter()
+        .all(|token| *token == GlobToken::Star)
 }
 
 #[cfg(test)]
@@ -314,5 +370,23 @@ mod tests {
         assert!(glob_matches("p?p", "pip"));
         assert!(glob_matches("[abc]x", "bx"));
         assert!(!glob_matches("*.log", "pip"));
+        assert!(glob_matches("*a*b", "xaxab"));
+        assert!(!glob_matches("*a*b", "xaxa"));
+        assert!(glob_matches("p*", "p"));
+        assert!(glob_matches("**", ""));
+        assert!(!glob_matches("?", ""));
+        assert!(glob_matches("[x", "[x"));
+        assert!(!glob_matches("[x", "ax"));
+        assert!(glob_matches("a[bc]d*", "axdee"));
+    }
+
+    #[test]
+    fn many_stars_match_in_linear_time() {
+        let pattern = "*a".repeat(5_000) + "b";
+        let name = "a".repeat(5_000);
+        let started = std::time::Instant::now();
+        assert!(!glob_matches(&pattern, &name));
+        assert!(glob_matches(&"*a".repeat(5_000), &name));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::candidate::Candidate;
 use crate::detect::{Detection, RuleRef};
+use crate::error::NotMounted;
 use crate::input::RunInput;
 use crate::paths::{clean_path, resolve_against};
 use crate::placement::placement;
@@ -39,42 +40,11 @@ pub(crate) fn rule_candidates(
         let Some(invocation) = analysis.invocations.get(detection.invocation) else {
             continue;
         };
-        let owner = match &invocation.user {
-            EffectiveUser::Root => (0, 0),
-            EffectiveUser::RunUser => (input.user.uid, input.user.gid),
-            EffectiveUser::Other(name) => {
-                reasons.push(format!(
-                    "runs as user {name}, whose home and uid are unknown here"
-                ));
-                continue;
-            }
-        };
         let offline = match rule {
             RuleRef::Builtin(builtin) => is_offline(builtin, &detection.call, invocation, input),
             RuleRef::Extra(_) => input.offline,
         };
-        let found = match rule {
-            RuleRef::Builtin(builtin) => {
-                builtin_candidates(builtin, detection, invocation, analysis, input, owner)
-            }
-            RuleRef::Extra(extra) => {
-                let lookup = |name: &str| invocation.variable(name, input.env);
-                resolve(&extra.target, &lookup).map(|natural| {
-                    (
-                        vec![Candidate {
-                            rule: extra.tool.clone(),
-                            natural_target: natural.clone(),
-                            mount_target: natural,
-                            sharing: extra.sharing,
-                            kind: CacheKind::Download,
-                            owner: owner_of(owner),
-                            env: Vec::new(),
-                        }],
-                        Vec::new(),
-                    )
-                })
-            }
-        };
+        let found = detection_candidates(rule, detection, invocation, analysis, input);
         let found = found.map(|(found, found_reasons)| {
             reasons.extend(found_reasons);
             found
@@ -102,7 +72,7 @@ pub(crate) fn rule_candidates(
                     }
                 }
             }
-            Err(reason) => reasons.push(reason),
+            Err(reason) => reasons.push(reason.to_string()),
         }
     }
     candidates.retain(|candidate| !blocked.contains(&candidate.mount_target));
@@ -126,6 +96,44 @@ pub(crate) fn rule_candidates(
             .map(|reason| format!("{}: {reason}", rule.name())),
     );
     candidates
+}
+
+/// The candidates of one detected command, plus reasons for caches left out; or why the
+/// command gets none.
+fn detection_candidates(
+    rule: RuleRef,
+    detection: &Detection,
+    invocation: &Invocation,
+    analysis: &Analysis,
+    input: &RunInput,
+) -> Result<(Vec<Candidate>, Vec<String>), NotMounted> {
+    let owner = match &invocation.user {
+        EffectiveUser::Root => (0, 0),
+        EffectiveUser::RunUser => (input.user.uid, input.user.gid),
+        EffectiveUser::Other(name) => return Err(NotMounted::UnknownUser(name.clone())),
+    };
+    match rule {
+        RuleRef::Builtin(builtin) => {
+            builtin_candidates(builtin, detection, invocation, analysis, input, owner)
+        }
+        RuleRef::Extra(extra) => {
+            let lookup = |name: &str| invocation.variable(name, input.env);
+            resolve(&extra.target, &lookup).map(|natural| {
+                (
+                    vec![Candidate {
+                        rule: extra.tool.clone(),
+                        natural_target: natural.clone(),
+                        mount_target: natural,
+                        sharing: extra.sharing,
+                        kind: CacheKind::Download,
+                        owner: owner_of(owner),
+                        env: Vec::new(),
+                    }],
+                    Vec::new(),
+                )
+            })
+        }
+    }
 }
 
 fn owner_of((uid, gid): (u32, u32)) -> Option<(u32, u32)> {
@@ -204,12 +212,12 @@ fn builtin_candidates(
     analysis: &Analysis,
     input: &RunInput,
     owner: (u32, u32),
-) -> Result<(Vec<Candidate>, Vec<String>), String> {
+) -> Result<(Vec<Candidate>, Vec<String>), NotMounted> {
     let call = &detection.call;
     if has_argument(call, invocation, rule.unsafe_arguments)
         || env_has(invocation, input, rule.unsafe_env)
     {
-        return Err("its options make installed files point into the cache".to_owned());
+        return Err(NotMounted::UnsafeOptions);
     }
     if let Freshness::RequireRefresh { flags, subcommand } = rule.freshness {
         let refreshes_itself = has_argument(call, invocation, flags);
@@ -221,11 +229,11 @@ fn builtin_candidates(
                 })
         });
         if !refreshes_itself && !refreshed_before {
-            return Err(format!(
-                "the RUN does not refresh the package index (no `{} {subcommand}` or {})",
-                call.tool,
-                flags.join("/")
-            ));
+            return Err(NotMounted::NoRefresh {
+                tool: call.tool.clone(),
+                subcommand,
+                flags: flags.join("/"),
+            });
         }
     }
     let mut candidates = Vec::new();
@@ -247,7 +255,7 @@ fn builtin_candidates(
             Ok(Some(natural)) => natural,
             Ok(None) => continue,
             Err(reason) => {
-                reasons.push(reason);
+                reasons.push(reason.to_string());
                 continue;
             }
         };
@@ -261,7 +269,7 @@ fn builtin_candidates(
                 owner: owner_of(owner),
                 env,
             }),
-            Err(reason) => reasons.push(reason),
+            Err(reason) => reasons.push(reason.to_string()),
         }
     }
     Ok((candidates, reasons))
@@ -328,7 +336,7 @@ pub(crate) fn natural_target(
     call: &ToolCall,
     invocation: &Invocation,
     input: &RunInput,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, NotMounted> {
     if let Some(prefix) = cache.argument_override {
         let overridden = call
             .arguments(invocation)
@@ -339,14 +347,14 @@ pub(crate) fn natural_target(
             return match (path.starts_with('/'), invocation.cwd.as_deref()) {
                 (true, _) => Ok(Some(clean_path(path))),
                 (false, Some(cwd)) => Ok(Some(resolve_against(cwd, path))),
-                (false, None) => Err(format!(
-                    "{prefix}{path} is relative to an unknown directory"
-                )),
+                (false, None) => Err(NotMounted::RelativeToUnknownDirectory {
+                    prefix,
+                    path: path.to_owned(),
+                }),
             };
         }
     }
-    let template = Template::parse(cache.template)
-        .map_err(|error| format!("internal template error: {error}"))?;
+    let template = Template::parse(cache.template)?;
     let lookup = |name: &str| {
         if name == "CACHEFRONT_TOOL_PREFIX" {
             return call
@@ -364,11 +372,14 @@ pub(crate) fn natural_target(
 }
 
 /// Resolves a template to a clean absolute path, or says why not.
-fn resolve(template: &Template, lookup: &dyn Fn(&str) -> VariableValue) -> Result<String, String> {
+fn resolve(
+    template: &Template,
+    lookup: &dyn Fn(&str) -> VariableValue,
+) -> Result<String, NotMounted> {
     match template.resolve(lookup) {
         Resolution::Path(path) => Ok(path),
-        Resolution::Unknown(name) => Err(format!("${name} is only known at run time")),
-        Resolution::Relative(path) => Err(format!("cache path {path} is relative")),
-        Resolution::Unresolved => Err(format!("none of {} is set", template.as_str())),
+        Resolution::Unknown(name) => Err(NotMounted::KnownOnlyAtRunTime(name)),
+        Resolution::Relative(path) => Err(NotMounted::RelativeCachePath(path)),
+        Resolution::Unresolved => Err(NotMounted::Unresolved(template.as_str().to_owned())),
     }
 }

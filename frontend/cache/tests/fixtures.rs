@@ -7,6 +7,14 @@
 //! `heredoc: <file>` for a heredoc fed to a shell). Output: `plan.snap` next to them, holding
 //! `render_plan` plus the executed command and file contents when they differ.
 
+// Test helpers outside `#[test]` functions: a malformed fixture should fail the test loudly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::fs;

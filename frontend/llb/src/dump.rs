@@ -56,80 +56,11 @@ pub fn dump(definition: &pb::Definition) -> String {
                 )
             }
             Some(pb::op::Op::Exec(exec)) => {
-                let meta = exec.meta.clone().unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "#{number} exec {:?} cwd={} user={:?} network={} security={}",
-                    meta.args, meta.cwd, meta.user, exec.network, exec.security
-                );
-                let _ = writeln!(out, "    env {:?}", meta.env);
-                for mount in &exec.mounts {
-                    let kind = pb::MountType::try_from(mount.mount_type)
-                        .map_or("?", |kind| kind.as_str_name());
-                    let cache = mount
-                        .cache_opt
-                        .as_ref()
-                        .map(|cache| {
-                            let sharing = pb::CacheSharingOpt::try_from(cache.sharing)
-                                .map_or("?", |sharing| sharing.as_str_name());
-                            format!(" id={} sharing={sharing}", cache.id)
-                        })
-                        .unwrap_or_default();
-                    let _ = writeln!(
-                        out,
-                        "    mount {} {kind}{cache} <- {}{} output={} readonly={}",
-                        mount.dest,
-                        input(mount.input),
-                        if mount.selector.is_empty() {
-                            String::new()
-                        } else {
-                            format!(":{}", mount.selector)
-                        },
-                        mount.output,
-                        mount.readonly
-                    );
-                }
+                dump_exec(&mut out, number, exec, &input);
                 Ok(())
             }
             Some(pb::op::Op::File(file)) => {
-                let _ = writeln!(out, "#{number} file");
-                for action in &file.actions {
-                    let base = if action.input >= i64::try_from(op.inputs.len()).unwrap_or(i64::MAX)
-                    {
-                        format!(
-                            "action{}",
-                            action.input - i64::try_from(op.inputs.len()).unwrap_or(0)
-                        )
-                    } else {
-                        input(action.input)
-                    };
-                    let detail = match &action.action {
-                        Some(pb::file_action::Action::Copy(copy)) => format!(
-                            "copy {}{} -> {} mode={} owner={:?}",
-                            input(action.secondary_input),
-                            copy.src,
-                            copy.dest,
-                            copy.mode,
-                            copy.owner
-                        ),
-                        Some(pb::file_action::Action::Mkdir(mkdir)) => format!(
-                            "mkdir {} mode={:o} parents={} owner={:?}",
-                            mkdir.path, mkdir.mode, mkdir.make_parents, mkdir.owner
-                        ),
-                        Some(pb::file_action::Action::Mkfile(mkfile)) => format!(
-                            "mkfile {} mode={:o} bytes={}",
-                            mkfile.path,
-                            mkfile.mode,
-                            mkfile.data.len()
-                        ),
-                        Some(pb::file_action::Action::Rm(rm)) => format!("rm {}", rm.path),
-                        Some(pb::file_action::Action::Symlink(link)) => {
-                            format!("symlink {} -> {}", link.newpath, link.oldpath)
-                        }
-                        None => "<empty action>".to_owned(),
-                    };
-                    let _ = writeln!(out, "    on {base}: {detail} output={}", action.output);
-                }
+                dump_file(&mut out, number, file, op.inputs.len(), &input);
                 Ok(())
             }
             Some(other) => writeln!(out, "#{number} {other:?}"),
@@ -139,4 +70,85 @@ pub fn dump(definition: &pb::Definition) -> String {
         }
     }
     out
+}
+
+/// An exec op: the process, then one line per mount.
+fn dump_exec(out: &mut String, number: usize, exec: &pb::ExecOp, input: &dyn Fn(i64) -> String) {
+    let meta = exec.meta.clone().unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "#{number} exec {:?} cwd={} user={:?} network={} security={}",
+        meta.args, meta.cwd, meta.user, exec.network, exec.security
+    );
+    let _ = writeln!(out, "    env {:?}", meta.env);
+    for mount in &exec.mounts {
+        let kind = pb::MountType::try_from(mount.mount_type).map_or("?", |kind| kind.as_str_name());
+        let cache = mount
+            .cache_opt
+            .as_ref()
+            .map(|cache| {
+                let sharing = pb::CacheSharingOpt::try_from(cache.sharing)
+                    .map_or("?", |sharing| sharing.as_str_name());
+                format!(" id={} sharing={sharing}", cache.id)
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    mount {} {kind}{cache} <- {}{} output={} readonly={}",
+            mount.dest,
+            input(mount.input),
+            if mount.selector.is_empty() {
+                String::new()
+            } else {
+                format!(":{}", mount.selector)
+            },
+            mount.output,
+            mount.readonly
+        );
+    }
+}
+
+/// A file op: one line per action, on an input or on an earlier action's result.
+fn dump_file(
+    out: &mut String,
+    number: usize,
+    file: &pb::FileOp,
+    input_count: usize,
+    input: &dyn Fn(i64) -> String,
+) {
+    let _ = writeln!(out, "#{number} file");
+    let input_count = i64::try_from(input_count).unwrap_or(i64::MAX);
+    for action in &file.actions {
+        let base = if action.input >= input_count {
+            format!("action{}", action.input - input_count)
+        } else {
+            input(action.input)
+        };
+        let detail = match &action.action {
+            Some(pb::file_action::Action::Copy(copy)) => format!(
+                "copy {}{} -> {} mode={} owner={:?}",
+                input(action.secondary_input),
+                copy.src,
+                copy.dest,
+                copy.mode,
+                copy.owner
+            ),
+            Some(pb::file_action::Action::Mkdir(mkdir)) => format!(
+                "mkdir {} mode={:o} parents={} owner={:?}",
+                mkdir.path, mkdir.mode, mkdir.make_parents, mkdir.owner
+            ),
+            Some(pb::file_action::Action::Mkfile(mkfile)) => format!(
+                "mkfile {} mode={:o} bytes={}",
+                mkfile.path,
+                mkfile.mode,
+                mkfile.data.len()
+            ),
+            Some(pb::file_action::Action::Rm(rm)) => format!("rm {}", rm.path),
+            Some(pb::file_action::Action::Symlink(link)) => {
+                format!("symlink {} -> {}", link.newpath, link.oldpath)
+            }
+            None => "<empty action>".to_owned(),
+        };
+        let _ = writeln!(out, "    on {base}: {detail} output={}", action.output);
+    }
 }

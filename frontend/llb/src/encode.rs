@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use cachefront_proto::pb;
 
-use crate::exec::{CacheSharing, ExecVertex, MountKind, Network, Security};
+use crate::exec::{CacheSharing, ExecVertex, Mount, MountKind, Network, Security};
 use crate::file::{ChownSpec, FileAction, FileOperation, UserSpec};
 use crate::source::Source;
 use crate::state::{OpMetadata, Output, State, Vertex};
@@ -52,80 +52,102 @@ pub(crate) fn source_proto(source: &Source) -> pb::op::Op {
 
 pub(crate) fn exec_proto(vertex: &ExecVertex, inputs: &mut InputTable<'_>) -> pb::op::Op {
     let exec = &vertex.exec;
-    let mut mounts = vec![pb::Mount {
+    let root = pb::Mount {
         input: inputs.index(&vertex.root),
         dest: "/".to_owned(),
         output: 0,
         ..pb::Mount::default()
-    }];
+    };
+    let mut mounts = vec![root];
     let mut next_output = 1;
-    let mut ordered: Vec<&crate::exec::Mount> = exec.mounts.iter().collect();
-    // BuildKit mounts in the order given; parents must come before what is mounted inside them.
-    ordered.sort_by(|left, right| left.destination.cmp(&right.destination));
-    for mount in ordered {
+    for mount in exec.mounts_in_order() {
         let output = if mount.produces_output() {
             next_output += 1;
             next_output - 1
         } else {
             -1
         };
-        let mut proto = pb::Mount {
-            input: inputs.index(&mount.source),
-            selector: mount.selector.clone(),
-            dest: mount.destination.clone(),
-            output,
-            readonly: mount.readonly,
-            ..pb::Mount::default()
-        };
-        match &mount.kind {
-            MountKind::Bind => proto.mount_type = pb::MountType::Bind as i32,
-            MountKind::Cache { id, sharing } => {
-                proto.mount_type = pb::MountType::Cache as i32;
-                proto.cache_opt = Some(pb::CacheOpt {
-                    id: id.clone(),
-                    sharing: sharing_proto(*sharing) as i32,
-                });
-            }
-            MountKind::Tmpfs { size } => {
-                proto.mount_type = pb::MountType::Tmpfs as i32;
-                proto.tmpfs_opt = Some(pb::TmpfsOpt { size: *size });
-            }
-            MountKind::Secret {
-                id,
-                uid,
-                gid,
-                mode,
-                optional,
-            } => {
-                proto.mount_type = pb::MountType::Secret as i32;
-                proto.secret_opt = Some(pb::SecretOpt {
-                    id: id.clone(),
-                    uid: *uid,
-                    gid: *gid,
-                    mode: *mode,
-                    optional: *optional,
-                });
-            }
-            MountKind::Ssh {
-                id,
-                uid,
-                gid,
-                mode,
-                optional,
-            } => {
-                proto.mount_type = pb::MountType::Ssh as i32;
-                proto.ssh_opt = Some(pb::SshOpt {
-                    id: id.clone(),
-                    uid: *uid,
-                    gid: *gid,
-                    mode: *mode,
-                    optional: *optional,
-                });
-            }
-        }
-        mounts.push(proto);
+        mounts.push(mount_proto(mount, output, inputs));
     }
-    let meta = pb::Meta {
+    pb::op::Op::Exec(pb::ExecOp {
+        meta: Some(meta_proto(exec)),
+        mounts,
+        network: match exec.network {
+            Network::Default => pb::NetMode::Unset,
+            Network::Host => pb::NetMode::Host,
+            Network::None => pb::NetMode::None,
+        } as i32,
+        security: match exec.security {
+            Security::Sandbox => pb::SecurityMode::Sandbox,
+            Security::Insecure => pb::SecurityMode::Insecure,
+        } as i32,
+        secretenv: exec.secret_env.clone(),
+        cdi_devices: Vec::new(),
+    })
+}
+
+/// One mount besides the root; `output` is its output index, or -1.
+fn mount_proto(mount: &Mount, output: i64, inputs: &mut InputTable<'_>) -> pb::Mount {
+    let mut proto = pb::Mount {
+        input: inputs.index(&mount.source),
+        selector: mount.selector.clone(),
+        dest: mount.destination.clone(),
+        output,
+        readonly: mount.readonly,
+        ..pb::Mount::default()
+    };
+    match &mount.kind {
+        MountKind::Bind => proto.mount_type = pb::MountType::Bind as i32,
+        MountKind::Cache { id, sharing } => {
+            proto.mount_type = pb::MountType::Cache as i32;
+            proto.cache_opt = Some(pb::CacheOpt {
+                id: id.clone(),
+                sharing: sharing_proto(*sharing) as i32,
+            });
+        }
+        MountKind::Tmpfs { size } => {
+            proto.mount_type = pb::MountType::Tmpfs as i32;
+            proto.tmpfs_opt = Some(pb::TmpfsOpt { size: *size });
+        }
+        MountKind::Secret {
+            id,
+            uid,
+            gid,
+            mode,
+            optional,
+        } => {
+            proto.mount_type = pb::MountType::Secret as i32;
+            proto.secret_opt = Some(pb::SecretOpt {
+                id: id.clone(),
+                uid: *uid,
+                gid: *gid,
+                mode: *mode,
+                optional: *optional,
+            });
+        }
+        MountKind::Ssh {
+            id,
+            uid,
+            gid,
+            mode,
+            optional,
+        } => {
+            proto.mount_type = pb::MountType::Ssh as i32;
+            proto.ssh_opt = Some(pb::SshOpt {
+                id: id.clone(),
+                uid: *uid,
+                gid: *gid,
+                mode: *mode,
+                optional: *optional,
+            });
+        }
+    }
+    proto
+}
+
+/// The process: argv, environment, user and the other settings of `Meta`.
+fn meta_proto(exec: &crate::exec::Exec) -> pb::Meta {
+    pb::Meta {
         args: exec.args.clone(),
         env: exec.env.clone(),
         cwd: exec.cwd.clone(),
@@ -144,22 +166,7 @@ pub(crate) fn exec_proto(vertex: &ExecVertex, inputs: &mut InputTable<'_>) -> pb
         cgroup_parent: exec.cgroup_parent.clone(),
         remove_mount_stubs_recursive: true,
         valid_exit_codes: exec.valid_exit_codes.clone(),
-    };
-    pb::op::Op::Exec(pb::ExecOp {
-        meta: Some(meta),
-        mounts,
-        network: match exec.network {
-            Network::Default => pb::NetMode::Unset,
-            Network::Host => pb::NetMode::Host,
-            Network::None => pb::NetMode::None,
-        } as i32,
-        security: match exec.security {
-            Security::Sandbox => pb::SecurityMode::Sandbox,
-            Security::Insecure => pb::SecurityMode::Insecure,
-        } as i32,
-        secretenv: exec.secret_env.clone(),
-        cdi_devices: Vec::new(),
-    })
+    }
 }
 
 fn sharing_proto(sharing: CacheSharing) -> pb::CacheSharingOpt {
@@ -293,12 +300,16 @@ fn chown_proto(spec: &ChownSpec, base: i64) -> pb::ChownOpt {
     }
 }
 
-pub(crate) fn metadata_proto(metadata: &OpMetadata) -> pb::OpMetadata {
+/// An op's metadata, declaring the `caps` it needs (see `caps::op_caps`).
+pub(crate) fn metadata_proto(
+    metadata: &OpMetadata,
+    caps: BTreeMap<String, bool>,
+) -> pb::OpMetadata {
     pb::OpMetadata {
         ignore_cache: metadata.ignore_cache,
         description: metadata.description.clone(),
         export_cache: None,
-        caps: BTreeMap::new(),
+        caps,
         progress_group: metadata
             .progress_group
             .as_ref()

@@ -164,7 +164,7 @@ impl Exec {
     pub fn build(self, root: State, options: OpOptions) -> ExecResult {
         let mut next_output = 1;
         let mut mount_outputs = Vec::new();
-        for mount in &self.mounts {
+        for mount in self.mounts_in_order() {
             if mount.produces_output() {
                 mount_outputs.push((mount.destination.clone(), next_output));
                 next_output += 1;
@@ -178,6 +178,16 @@ impl Exec {
             vertex: Arc::new(vertex),
             mount_outputs,
         }
+    }
+}
+
+impl Exec {
+    /// The mounts in the order BuildKit gets them, which numbers their outputs too: BuildKit
+    /// mounts in the order given, so parents must come before what is mounted inside them.
+    pub(crate) fn mounts_in_order(&self) -> Vec<&Mount> {
+        let mut ordered: Vec<&Mount> = self.mounts.iter().collect();
+        ordered.sort_by(|left, right| left.destination.cmp(&right.destination));
+        ordered
     }
 }
 

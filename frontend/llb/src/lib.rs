@@ -2,6 +2,7 @@
 //! `pb::Definition` for BuildKit's Solve. Invariants: a `State` is a cheap, shareable handle that never
 //! changes; marshalling is deterministic (same graph, same bytes) and each op appears once, by digest.
 
+mod caps;
 mod digest;
 mod dump;
 mod encode;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use cachefront_proto::pb;
 use prost::Message as _;
 
+use crate::caps::{op_caps, terminal_caps};
 use crate::digest::digest_of;
 use crate::encode::{exec_proto, file_proto, metadata_proto, source_proto, InputTable};
 use crate::file::FileAction;
@@ -27,7 +28,15 @@ pub fn marshal(state: &State) -> pb::Definition {
         }],
         ..pb::Op::default()
     };
-    marshaller.ops.push(terminal.encode_to_vec());
+    let terminal = terminal.encode_to_vec();
+    let terminal_metadata = pb::OpMetadata {
+        caps: terminal_caps(marshaller.metadata.values()),
+        ..pb::OpMetadata::default()
+    };
+    marshaller
+        .metadata
+        .insert(digest_of(&terminal), terminal_metadata);
+    marshaller.ops.push(terminal);
     marshaller.into_definition()
 }
 
@@ -84,6 +93,7 @@ impl Marshaller {
             // File ops are not platform specific.
             OpKind::File(file) => (file_proto(file, &mut inputs), None),
         };
+        let caps = op_caps(&body);
         let op = pb::Op {
             inputs: inputs.inputs,
             platform: platform.map(|platform| platform.to_proto()),
@@ -94,8 +104,10 @@ impl Marshaller {
         let digest = digest_of(&bytes);
         if self.seen.insert(digest.clone()) {
             self.ops.push(bytes);
-            self.metadata
-                .insert(digest.clone(), metadata_proto(&vertex.options.metadata));
+            self.metadata.insert(
+                digest.clone(),
+                metadata_proto(&vertex.options.metadata, caps),
+            );
         }
         if let Some(location) = &vertex.options.location {
             let source_index = self.source_index(&location.file);

@@ -1,5 +1,13 @@
 //! Marshalling tests: determinism, deduplication, input numbering and source locations.
 
+// Test helpers outside `#[test]` functions: a malformed fixture should fail the test loudly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::sync::Arc;
 
 use cachefront_llb::{

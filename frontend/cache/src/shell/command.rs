@@ -25,21 +25,7 @@ impl Walker<'_> {
         scope: &mut Scope,
     ) {
         if args.is_empty() {
-            for assignment in assignments {
-                let exported = scope
-                    .variables
-                    .get(&assignment.name)
-                    .map_or(self.env.contains_key(&assignment.name), |variable| {
-                        variable.exported
-                    });
-                scope.variables.insert(
-                    assignment.name,
-                    ScriptVariable {
-                        value: assignment.value,
-                        exported,
-                    },
-                );
-            }
+            self.assign_variables(assignments, scope);
             return;
         }
         self.apply_builtin(&args, scope);
@@ -70,7 +56,7 @@ impl Walker<'_> {
         let mut all_assignments = assignments;
         all_assignments.extend(unwrapped.assignments.iter().cloned());
         let invocation = Invocation {
-            args: args[unwrapped.start.min(args.len())..].to_vec(),
+            args: args.get(unwrapped.start..).unwrap_or_default().to_vec(),
             assignments: all_assignments,
             variables: variables.clone(),
             env_cleared,
@@ -103,7 +89,39 @@ impl Walker<'_> {
             conditional: walker_scope.conditional,
             depth: walker_scope.depth,
         };
-        match unwrapped.nested {
+        self.walk_nested(unwrapped.nested, &args, stdin_script, scope, &child_scope);
+    }
+
+    /// A command of assignments only (`A=1`): shell variables, exported when already in the env.
+    fn assign_variables(&mut self, assignments: Vec<CommandAssignment>, scope: &mut Scope) {
+        for assignment in assignments {
+            let exported = scope
+                .variables
+                .get(&assignment.name)
+                .map_or(self.env.contains_key(&assignment.name), |variable| {
+                    variable.exported
+                });
+            scope.variables.insert(
+                assignment.name,
+                ScriptVariable {
+                    value: assignment.value,
+                    exported,
+                },
+            );
+        }
+    }
+
+    /// Walks the script a command runs: `sh -c` text, a heredoc on a shell's stdin, or `eval`
+    /// words; `child_scope` gives the scope a nested shell starts with.
+    fn walk_nested(
+        &mut self,
+        nested: Nested,
+        args: &[Arg],
+        stdin_script: Option<(String, Option<(Root, usize)>)>,
+        scope: &mut Scope,
+        child_scope: &dyn Fn(&Scope) -> Scope,
+    ) {
+        match nested {
             Nested::None => {}
             Nested::ShellString { script_arg } => {
                 let Some(arg) = args.get(script_arg) else {
