@@ -42,21 +42,23 @@ fn closest(value: &str, options: &[&str], case_sensitive: bool) -> Option<String
     best.map(|(_, option)| option)
 }
 
-/// Levenshtein distance over characters.
+/// Levenshtein distance over characters, one row of the table at a time.
 fn edit_distance(left: &str, right: &str) -> usize {
     let right: Vec<char> = right.chars().collect();
     let mut previous: Vec<usize> = (0..=right.len()).collect();
     for (row, left_character) in left.chars().enumerate() {
-        let mut current = vec![row + 1; right.len() + 1];
-        for (column, right_character) in right.iter().enumerate() {
-            let substitution = previous[column] + usize::from(left_character != *right_character);
-            current[column + 1] = substitution
-                .min(previous[column + 1] + 1)
-                .min(current[column] + 1);
+        let mut current = Vec::with_capacity(right.len() + 1);
+        let mut before = row + 1;
+        current.push(before);
+        let diagonals = previous.iter().zip(previous.iter().skip(1));
+        for ((diagonal, above), right_character) in diagonals.zip(&right) {
+            let substitution = diagonal + usize::from(left_character != *right_character);
+            before = substitution.min(above + 1).min(before + 1);
+            current.push(before);
         }
         previous = current;
     }
-    previous[right.len()]
+    previous.last().copied().unwrap_or_default()
 }
 
 #[cfg(test)]
