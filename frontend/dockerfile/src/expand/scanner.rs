@@ -33,10 +33,12 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline]
     pub(super) fn peek(&self) -> Option<char> {
         self.characters.get(self.position).copied()
     }
 
+    #[inline]
     pub(super) fn next(&mut self) -> Option<char> {
         let character = self.peek();
         if character.is_some() {

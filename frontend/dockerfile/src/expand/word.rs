@@ -16,6 +16,9 @@ pub(super) fn process(
     word: &str,
     env: &dyn Lookup,
 ) -> Result<Expansion, ExpandReason> {
+    if let Some(expansion) = plain_word(lexer, word) {
+        return Ok(expansion);
+    }
     let mut scanner = Scanner::new(lexer, word, env);
     // Each entry is a word interrupted by a `${...}` whose nested word is being read.
     let mut suspended: Vec<(Level, Pending)> = Vec::new();
@@ -53,6 +56,26 @@ pub(super) fn process(
             Err(reason) => return Err(unwind(&suspended, reason, &scanner)),
         }
     }
+}
+
+/// The expansion of a word with nothing to substitute, unquote or unescape (most words): the word
+/// itself, split on whitespace; `None` when the word needs the state machine.
+fn plain_word(lexer: &Lexer, word: &str) -> Option<Expansion> {
+    let word = word.strip_prefix('\u{FEFF}').unwrap_or(word);
+    let processes_quotes = !lexer.skip_process_quotes;
+    let is_special = |character: char| {
+        character == '$'
+            || character == lexer.escape
+            || (processes_quotes && (character == '\'' || character == '"'))
+    };
+    if word.contains(is_special) {
+        return None;
+    }
+    Some(Expansion {
+        result: word.to_owned(),
+        words: word.split_whitespace().map(str::to_owned).collect(),
+        ..Expansion::default()
+    })
 }
 
 /// The error to report when `reason` stops expansion: when the input has ended, the outermost
