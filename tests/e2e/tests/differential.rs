@@ -70,6 +70,7 @@ differential_cases!(
     add_local,
     add_url,
     arg_before_from,
+    arg_deep_nesting,
     arg_overrides,
     arg_scoping,
     build_cgroup_parent,
