@@ -28,7 +28,7 @@ impl Error {
     /// The reason alone, without BuildKit's `dockerfile parse error on line N:` prefix.
     pub fn message(&self) -> String {
         match self {
-            Error::Parse(error) => error.message.clone(),
+            Error::Parse(error) => error.reason.to_string(),
             Error::Instruction(error) => error.reason.to_string(),
         }
     }
@@ -70,19 +70,19 @@ pub fn render_error(filename: &str, source: &[u8], error: &Error) -> String {
     }
     let width = last.to_string().len();
     let _ = writeln!(rendered, "{:width$} |", "");
-    for number in span.start..=last {
-        let line = lines[number - 1].trim_end_matches('\r');
+    let shown = lines
+        .iter()
+        .enumerate()
+        .skip(span.start - 1)
+        .take(last + 1 - span.start);
+    for (index, line) in shown {
+        let number = index + 1;
+        let line = line.trim_end_matches('\r');
         let _ = writeln!(rendered, "{number:>width$} | {line}");
         if number == span.start {
-            let indent = line.len() - line.trim_start().len();
+            let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
             let carets = line.trim().chars().count().max(1);
-            let _ = writeln!(
-                rendered,
-                "{:width$} | {}{}",
-                "",
-                &line[..indent],
-                "^".repeat(carets)
-            );
+            let _ = writeln!(rendered, "{:width$} | {indent}{}", "", "^".repeat(carets));
         }
     }
     if span.end > last {

@@ -52,19 +52,19 @@ fn closest(value: &str, options: &[&str], case_sensitive: bool) -> Option<String
     best.map(|(_, option)| option)
 }
 
-/// Levenshtein distance over characters.
+/// Levenshtein distance over characters, one row of the table at a time.
 fn edit_distance(left: &str, right: &str) -> usize {
     let right: Vec<char> = right.chars().collect();
     let mut previous: Vec<usize> = (0..=right.len()).collect();
     for (row, left_character) in left.chars().enumerate() {
         let mut current = Vec::with_capacity(right.len() + 1);
-        current.push(row + 1);
-        for ((right_character, diagonal), above) in
-            right.iter().zip(&previous).zip(previous.iter().skip(1))
-        {
-            let before = current.last().copied().unwrap_or(row + 1);
+        let mut before = row + 1;
+        current.push(before);
+        let diagonals = previous.iter().zip(previous.iter().skip(1));
+        for ((diagonal, above), right_character) in diagonals.zip(&right) {
             let substitution = diagonal + usize::from(left_character != *right_character);
-            current.push(substitution.min(above + 1).min(before + 1));
+            before = substitution.min(above + 1).min(before + 1);
+            current.push(before);
         }
         previous = current;
     }

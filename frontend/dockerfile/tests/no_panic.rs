@@ -2,6 +2,9 @@
 //! out: nothing, as long as parsing, typing, dumping, rendering and expanding never panic.
 //! Invariant: deterministic (seeded) and bounded in time, so it can run in every `cargo test`.
 
+// Test helpers outside `#[test]` functions index freely: a panic here is a failing test.
+#![allow(clippy::indexing_slicing)]
+
 use std::time::{Duration, Instant};
 
 use cachefront_dockerfile::exercise_every_entry_point as exercise;

@@ -93,6 +93,7 @@ differential_cases!(
     copy_flags,
     copy_from_stage,
     copy_heredoc,
+    deep_nesting,
     dockerfile_dockerignore,
     dockerignore,
     entrypoint_resets_cmd,

@@ -12,6 +12,7 @@ pub(super) struct Fields {
 }
 
 impl Fields {
+    #[inline]
     pub(super) fn add_character(&mut self, character: char) {
         if character.is_whitespace() {
             if self.in_word && !self.current.is_empty() {
@@ -23,22 +24,26 @@ impl Fields {
         }
     }
 
+    #[inline]
     pub(super) fn add_raw_character(&mut self, character: char) {
         self.current.push(character);
         self.in_word = true;
     }
 
+    #[inline]
     pub(super) fn add_string(&mut self, text: &str) {
         for character in text.chars() {
             self.add_character(character);
         }
     }
 
+    #[inline]
     pub(super) fn add_raw_string(&mut self, text: &str) {
         self.current.push_str(text);
         self.in_word = true;
     }
 
+    #[inline]
     pub(super) fn finish(mut self) -> Vec<String> {
         if !self.current.is_empty() {
             self.words.push(std::mem::take(&mut self.current));

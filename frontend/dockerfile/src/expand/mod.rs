@@ -3,9 +3,12 @@
 //! Invariant: behaves as BuildKit's `shell.Lex` (ProcessWord/ProcessWords), including its error
 //! texts (`failed to process "<word>": <reason>`); it never runs commands and never panics.
 
+mod dollar;
 mod fields;
 mod pattern;
+mod reason;
 mod replace;
+mod scanner;
 mod word;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -149,10 +152,12 @@ impl Lexer {
     pub fn expand(&self, word: &str, env: &dyn Lookup) -> Result<Expansion, ExpandError> {
         word::process(self, word, env).map_err(|reason| ExpandError {
             word: word.to_owned(),
-            reason,
+            reason: reason.to_string(),
         })
     }
 }
 
+#[cfg(test)]
+mod nesting_tests;
 #[cfg(test)]
 mod tests;

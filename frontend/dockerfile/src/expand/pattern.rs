@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use super::reason::PatternError;
+
 /// One element of a translated pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Token {
@@ -23,34 +25,24 @@ pub(super) struct Pattern {
 impl Pattern {
     /// Translates a pattern as BuildKit's `convertShellPatternToRegex` does. Runs of `*` are
     /// merged; they match the same text under either star flavour.
-    pub(super) fn compile(pattern: &str, greedy: bool) -> Result<Pattern, String> {
-        let mut characters: Vec<char> = pattern.chars().collect();
-        if characters.first() == Some(&'\u{FEFF}') {
-            characters.remove(0);
-        }
-        let mut tokens: Vec<Token> = Vec::with_capacity(characters.len());
-        let mut index = 0;
-        while index < characters.len() {
-            let character = characters[index];
-            index += 1;
+    pub(super) fn compile(pattern: &str, greedy: bool) -> Result<Pattern, PatternError> {
+        let pattern = pattern.strip_prefix('\u{FEFF}').unwrap_or(pattern);
+        let mut characters = pattern.chars().peekable();
+        let mut tokens: Vec<Token> = Vec::with_capacity(pattern.len());
+        while let Some(character) = characters.next() {
             let token = match character {
                 '*' if tokens.last() == Some(&Token::AnyString) => continue,
                 '*' => Token::AnyString,
                 '?' => Token::AnyCharacter,
                 '\\' => {
                     // `}` and `/` are escaped inside `${}`, but the escape is not part of the pattern.
-                    if matches!(characters.get(index), Some('}' | '/')) {
+                    if matches!(characters.peek(), Some('}' | '/')) {
                         continue;
                     }
-                    let escaped = characters.get(index).copied();
-                    index += 1;
-                    match escaped {
+                    match characters.next() {
                         Some(literal @ ('*' | '?' | '\\')) => Token::Literal(literal),
                         other => {
-                            return Err(format!(
-                                "invalid escape '\\{}'",
-                                other.unwrap_or('\u{FFFD}')
-                            ))
+                            return Err(PatternError::InvalidEscape(other.unwrap_or('\u{FFFD}')))
                         }
                     }
                 }
@@ -116,7 +108,10 @@ impl Matcher<'_> {
     }
 
     fn attempt(&self, token: usize, position: usize) -> Attempt {
-        let longest = self.value[position..]
+        let longest = self
+            .value
+            .get(position..)
+            .unwrap_or_default()
             .iter()
             .take_while(|character| **character != '\n')
             .count();
@@ -182,42 +177,52 @@ impl Matcher<'_> {
 }
 
 /// `${value#pattern}` / `${value##pattern}`: removes the shortest/longest matching prefix.
-pub(super) fn trim_prefix(pattern: &str, value: &str, greedy: bool) -> Result<String, String> {
+pub(super) fn trim_prefix(
+    pattern: &str,
+    value: &str,
+    greedy: bool,
+) -> Result<String, PatternError> {
     let compiled = Pattern::compile(pattern, greedy)?;
     let characters: Vec<char> = value.chars().collect();
     Ok(match compiled.matcher(&characters).match_at(0) {
-        Some(end) => characters[end..].iter().collect(),
+        Some(end) => characters.iter().skip(end).collect(),
         None => value.to_owned(),
     })
 }
 
 /// `${value%pattern}` / `${value%%pattern}`: removes the shortest/longest matching suffix, by
 /// matching the reversed pattern against the reversed value as BuildKit does.
-pub(super) fn trim_suffix(pattern: &str, value: &str, greedy: bool) -> Result<String, String> {
+pub(super) fn trim_suffix(
+    pattern: &str,
+    value: &str,
+    greedy: bool,
+) -> Result<String, PatternError> {
     let reversed_pattern = reverse_pattern(pattern);
     let reversed_value: String = value.chars().rev().collect();
     let trimmed = trim_prefix(&reversed_pattern, &reversed_value, greedy)?;
     Ok(trimmed.chars().rev().collect())
 }
 
-/// Reverses a pattern but keeps each `\x` escape in front of its character.
+/// Reverses a pattern but keeps each `\x` escape in front of its character: the pattern is cut
+/// into units (an escape with the character after it, or one character) and the units reversed.
 fn reverse_pattern(pattern: &str) -> String {
-    let characters: Vec<char> = pattern.chars().collect();
-    let mut reversed = vec!['\0'; characters.len()];
-    let last = characters.len().saturating_sub(1);
-    let mut index = 0;
-    while index < characters.len() {
-        let target = last - index;
-        if characters[index] == '\\' && index != last {
-            reversed[target - 1] = '\\';
-            reversed[target] = characters[index + 1];
-            index += 2;
-        } else {
-            reversed[target] = characters[index];
-            index += 1;
+    let mut units: Vec<(Option<char>, char)> = Vec::with_capacity(pattern.len());
+    let mut characters = pattern.chars().peekable();
+    while let Some(character) = characters.next() {
+        match characters.peek() {
+            Some(&escaped) if character == '\\' => {
+                characters.next();
+                units.push((Some(character), escaped));
+            }
+            _ => units.push((None, character)),
         }
     }
-    reversed.into_iter().collect()
+    let mut reversed = String::with_capacity(pattern.len());
+    for (escape, character) in units.into_iter().rev() {
+        reversed.extend(escape);
+        reversed.push(character);
+    }
+    reversed
 }
 
 #[cfg(test)]

@@ -3,20 +3,21 @@
 //! `ReplaceAllString` (every, with `$0`/`$$` template expansion) as BuildKit uses them.
 
 use super::pattern::Pattern;
+use super::reason::PatternError;
 
 /// `${value/pattern/replacement}`: the replacement is inserted literally.
 pub(super) fn replace_first(
     pattern: &str,
     value: &str,
     replacement: &str,
-) -> Result<String, String> {
+) -> Result<String, PatternError> {
     let compiled = Pattern::compile(pattern, true)?;
     let characters: Vec<char> = value.chars().collect();
     Ok(match compiled.matcher(&characters).find(0) {
         Some((start, end)) => {
-            let mut replaced: String = characters[..start].iter().collect();
+            let mut replaced = between(&characters, 0, start);
             replaced.push_str(replacement);
-            replaced.extend(&characters[end..]);
+            replaced.push_str(&between(&characters, end, characters.len()));
             replaced
         }
         None => value.to_owned(),
@@ -24,7 +25,11 @@ pub(super) fn replace_first(
 }
 
 /// `${value//pattern/replacement}`: every non-overlapping match, as Go's `ReplaceAllString`.
-pub(super) fn replace_all(pattern: &str, value: &str, replacement: &str) -> Result<String, String> {
+pub(super) fn replace_all(
+    pattern: &str,
+    value: &str,
+    replacement: &str,
+) -> Result<String, PatternError> {
     let compiled = Pattern::compile(pattern, true)?;
     let characters: Vec<char> = value.chars().collect();
     let mut matcher = compiled.matcher(&characters);
@@ -35,10 +40,10 @@ pub(super) fn replace_all(pattern: &str, value: &str, replacement: &str) -> Resu
         let Some((start, end)) = matcher.find(search_position) else {
             break;
         };
-        replaced.extend(&characters[last_match_end..start]);
+        replaced.push_str(&between(&characters, last_match_end, start));
         // No replacement for an empty match right after the previous match.
         if end > last_match_end || start == 0 {
-            let matched: String = characters[start..end].iter().collect();
+            let matched = between(&characters, start, end);
             replaced.push_str(&expand_template(replacement, &matched));
         }
         last_match_end = end;
@@ -48,8 +53,13 @@ pub(super) fn replace_all(pattern: &str, value: &str, replacement: &str) -> Resu
             end
         };
     }
-    replaced.extend(&characters[last_match_end.min(characters.len())..]);
+    replaced.push_str(&between(&characters, last_match_end, characters.len()));
     Ok(replaced)
+}
+
+/// The characters from `start` up to `end` (clamped to the value) as a string.
+fn between(characters: &[char], start: usize, end: usize) -> String {
+    characters.iter().take(end).skip(start).collect()
 }
 
 /// Go's regexp template expansion with only group 0: `$0`/`${0}` is the match, `$$` is `$`,
@@ -57,9 +67,9 @@ pub(super) fn replace_all(pattern: &str, value: &str, replacement: &str) -> Resu
 fn expand_template(template: &str, matched: &str) -> String {
     let mut expanded = String::new();
     let mut rest = template;
-    while let Some(dollar) = rest.find('$') {
-        expanded.push_str(&rest[..dollar]);
-        rest = &rest[dollar + 1..];
+    while let Some((before, after_dollar)) = rest.split_once('$') {
+        expanded.push_str(before);
+        rest = after_dollar;
         if let Some(after) = rest.strip_prefix('$') {
             expanded.push('$');
             rest = after;
@@ -93,8 +103,7 @@ fn extract_reference(text: &str) -> Option<(&str, &str)> {
     if length == 0 {
         return None;
     }
-    let name = &body[..length];
-    let after = &body[length..];
+    let (name, after) = body.split_at_checked(length)?;
     if braced {
         return after.strip_prefix('}').map(|after| (name, after));
     }

@@ -1,9 +1,10 @@
 //! Instruction argument parsers, in: the keyword and the text after its flags; out: the node's
-//! argument list, whether it is JSON (exec) form, or an error text. Invariant: one function per
+//! argument list, whether it is JSON (exec) form, or why the text is rejected. Invariant: one function per
 //! BuildKit line parser (`parseMaybeJSON`, `parseNameVal`, ...), producing the same argument list
 //! as BuildKit's node chain (ENV/LABEL give key, value, separator triples).
 
 use super::split_command::is_token_whitespace;
+use crate::go_quote::go_quote;
 
 /// The parsed arguments of one instruction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,8 +22,18 @@ impl Arguments {
     }
 }
 
-const NOT_STRING_ARRAY: &str =
-    "when using JSON array syntax, arrays must be comprised of strings only";
+/// Instruction arguments BuildKit's line parsers reject.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgumentsError {
+    #[error("when using JSON array syntax, arrays must be comprised of strings only")]
+    NotStringArray,
+    /// The legacy `ENV key value` form without a value; holds the instruction name.
+    #[error("{0} must have two arguments")]
+    MissingValue(&'static str),
+    /// A word of the `key=value` form without `=`; holds the word.
+    #[error("Syntax error - can't find = in {}. Must be of the form: name=value", go_quote(.0))]
+    MissingEquals(String),
+}
 
 /// Dispatches on the lowercase keyword; unknown keywords keep one empty argument, as BuildKit's
 /// `parseIgnore`. ONBUILD is handled by the caller.
@@ -30,7 +41,7 @@ pub(super) fn parse_arguments(
     keyword: &str,
     rest: &str,
     escape: char,
-) -> Result<Arguments, String> {
+) -> Result<Arguments, ArgumentsError> {
     match keyword {
         "add" | "copy" | "volume" => parse_maybe_json_to_list(rest),
         "arg" => Ok(Arguments::plain(parse_words(rest, escape))),
@@ -65,7 +76,7 @@ fn split_whitespace_delimited(rest: &str) -> Vec<String> {
 }
 
 /// Parses a JSON array of strings; `Ok(None)` when the text is not a JSON array at all.
-fn parse_json(rest: &str) -> Result<Option<Vec<String>>, String> {
+fn parse_json(rest: &str) -> Result<Option<Vec<String>>, ArgumentsError> {
     let rest = rest.trim_start_matches(char::is_whitespace);
     if !rest.starts_with('[') {
         return Ok(None);
@@ -77,14 +88,14 @@ fn parse_json(rest: &str) -> Result<Option<Vec<String>>, String> {
         .into_iter()
         .map(|value| match value {
             serde_json::Value::String(text) => Ok(text),
-            _ => Err(NOT_STRING_ARRAY.to_owned()),
+            _ => Err(ArgumentsError::NotStringArray),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
 }
 
 /// JSON array, or else the whole text as one argument.
-fn parse_maybe_json(rest: &str) -> Result<Arguments, String> {
+fn parse_maybe_json(rest: &str) -> Result<Arguments, ArgumentsError> {
     if rest.is_empty() {
         return Ok(Arguments::default());
     }
@@ -95,7 +106,7 @@ fn parse_maybe_json(rest: &str) -> Result<Arguments, String> {
 }
 
 /// JSON array, or else whitespace-separated words.
-fn parse_maybe_json_to_list(rest: &str) -> Result<Arguments, String> {
+fn parse_maybe_json_to_list(rest: &str) -> Result<Arguments, ArgumentsError> {
     Ok(match parse_json(rest)? {
         Some(values) => Arguments { values, json: true },
         None => Arguments::plain(split_whitespace_delimited(rest)),
@@ -103,14 +114,14 @@ fn parse_maybe_json_to_list(rest: &str) -> Result<Arguments, String> {
 }
 
 /// `HEALTHCHECK TYPE rest`: the type word, then the rest as `parse_maybe_json`.
-fn parse_health_config(rest: &str) -> Result<Arguments, String> {
-    let separator = rest.find(char::is_whitespace).unwrap_or(rest.len());
-    if separator == 0 {
+fn parse_health_config(rest: &str) -> Result<Arguments, ArgumentsError> {
+    let (kind, command) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    if kind.is_empty() {
         return Ok(Arguments::default());
     }
-    let command = rest[separator..].trim_start_matches(char::is_whitespace);
+    let command = command.trim_start_matches(char::is_whitespace);
     let parsed = parse_maybe_json(command)?;
-    let mut values = vec![rest[..separator].to_owned()];
+    let mut values = vec![kind.to_owned()];
     values.extend(parsed.values);
     Ok(Arguments {
         values,
@@ -119,29 +130,26 @@ fn parse_health_config(rest: &str) -> Result<Arguments, String> {
 }
 
 /// ENV/LABEL: `k=v k2="v 2"` or the legacy `k v`; gives key, value, separator (`=` or empty).
-fn parse_name_value(rest: &str, instruction: &str, escape: char) -> Result<Vec<String>, String> {
+fn parse_name_value(
+    rest: &str,
+    instruction: &'static str,
+    escape: char,
+) -> Result<Vec<String>, ArgumentsError> {
     let words = parse_words(rest, escape);
     let Some(first) = words.first() else {
         return Ok(Vec::new());
     };
     if !first.contains('=') {
-        let Some(index) = rest.find(is_token_whitespace) else {
-            return Err(format!("{instruction} must have two arguments"));
+        let Some((key, value)) = rest.split_once(is_token_whitespace) else {
+            return Err(ArgumentsError::MissingValue(instruction));
         };
-        let value = rest[index..].trim_start_matches(is_token_whitespace);
-        return Ok(vec![
-            rest[..index].to_owned(),
-            value.to_owned(),
-            String::new(),
-        ]);
+        let value = value.trim_start_matches(is_token_whitespace);
+        return Ok(vec![key.to_owned(), value.to_owned(), String::new()]);
     }
     let mut values = Vec::with_capacity(words.len() * 3);
-    for word in &words {
+    for word in words {
         let Some((key, value)) = word.split_once('=') else {
-            return Err(format!(
-                "Syntax error - can't find = in {}. Must be of the form: name=value",
-                crate::go_quote::go_quote(word)
-            ));
+            return Err(ArgumentsError::MissingEquals(word));
         };
         values.extend([key.to_owned(), value.to_owned(), "=".to_owned()]);
     }
@@ -157,67 +165,52 @@ enum Phase {
 
 /// Splits into words on unquoted whitespace, keeping quotes and escapes (BuildKit `parseWords`).
 pub(super) fn parse_words(rest: &str, escape: char) -> Vec<String> {
-    let characters: Vec<char> = rest.chars().collect();
+    let mut characters = rest.chars().peekable();
     let mut words = Vec::new();
     let mut phase = Phase::Spaces;
     let mut word = String::new();
     let mut blank_ok = false;
-    let mut position = 0;
-    while position < characters.len() {
-        let mut character = characters[position];
-        let is_last = position + 1 == characters.len();
+    while let Some(character) = characters.next() {
+        let is_last = characters.peek().is_none();
         if phase == Phase::Spaces {
             if character.is_whitespace() {
-                position += 1;
                 continue;
             }
             phase = Phase::Word;
         }
-        match phase {
-            Phase::Word => {
-                if character.is_whitespace() {
-                    phase = Phase::Spaces;
-                    if blank_ok || !word.is_empty() {
-                        words.push(std::mem::take(&mut word));
-                    }
-                    blank_ok = false;
-                    position += 1;
-                    continue;
+        let escapes = match phase {
+            Phase::Word if character.is_whitespace() => {
+                phase = Phase::Spaces;
+                if blank_ok || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
                 }
+                blank_ok = false;
+                continue;
+            }
+            Phase::Word => {
                 if character == '\'' || character == '"' {
                     phase = Phase::Quote(character);
                     blank_ok = true;
                 }
-                if character == escape {
-                    if is_last {
-                        position += 1;
-                        continue;
-                    }
-                    word.push(character);
-                    position += 1;
-                    character = characters[position];
-                }
-                word.push(character);
+                character == escape
             }
             Phase::Quote(quote) => {
                 if character == quote {
                     phase = Phase::Word;
                 }
-                if character == escape && quote != '\'' {
-                    if is_last {
-                        phase = Phase::Word;
-                        position += 1;
-                        continue;
-                    }
-                    word.push(character);
-                    position += 1;
-                    character = characters[position];
-                }
-                word.push(character);
+                character == escape && quote != '\''
             }
-            Phase::Spaces => {}
+            Phase::Spaces => false,
+        };
+        if escapes && is_last {
+            // A trailing escape is dropped (and closes a quote it was in).
+            phase = Phase::Word;
+            continue;
         }
-        position += 1;
+        word.push(character);
+        if escapes {
+            word.extend(characters.next());
+        }
     }
     if phase != Phase::Spaces && (blank_ok || !word.is_empty()) {
         words.push(word);

@@ -30,6 +30,16 @@ impl Default for Directives {
     }
 }
 
+/// A directive line BuildKit rejects.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirectiveError {
+    /// The lowercased directive name.
+    #[error("only one {0} parser directive can be used")]
+    Repeated(String),
+    #[error("invalid escape token '{0}' does not match ` or \\")]
+    InvalidEscape(String),
+}
+
 /// Reads directives line by line until the first line that is not one.
 #[derive(Debug, Default)]
 pub(super) struct DirectiveReader {
@@ -39,8 +49,12 @@ pub(super) struct DirectiveReader {
 
 impl DirectiveReader {
     /// Looks at one line (newline removed, leading blanks removed); returns `Ok(true)` when it was
-    /// a directive, or the error text for a repeated directive or an invalid escape token.
-    pub(super) fn read_line(&mut self, line: &str, line_number: usize) -> Result<bool, String> {
+    /// a directive, or the error for a repeated directive or an invalid escape token.
+    pub(super) fn read_line(
+        &mut self,
+        line: &str,
+        line_number: usize,
+    ) -> Result<bool, DirectiveError> {
         if self.done {
             return Ok(false);
         }
@@ -63,7 +77,7 @@ impl DirectiveReader {
             }
         };
         if slot_seen {
-            return Err(format!("only one {key} parser directive can be used"));
+            return Err(DirectiveError::Repeated(key));
         }
         *line_slot = Some(line_number);
         match key.as_str() {
@@ -73,11 +87,7 @@ impl DirectiveReader {
                 directives.escape = match value {
                     "\\" => '\\',
                     "`" => '`',
-                    invalid => {
-                        return Err(format!(
-                            "invalid escape token '{invalid}' does not match ` or \\"
-                        ))
-                    }
+                    invalid => return Err(DirectiveError::InvalidEscape(invalid.to_owned())),
                 };
             }
         }

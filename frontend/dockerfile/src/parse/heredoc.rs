@@ -4,7 +4,18 @@
 //! a non-empty, single-word delimiter; any quoting in the delimiter turns expansion off.
 
 use super::Heredoc;
-use crate::expand::{Lexer, NoVariables};
+use crate::expand::{ExpandError, Lexer, NoVariables};
+
+/// A heredoc word BuildKit rejects.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeredocError {
+    /// The delimiter cannot be expanded (an unterminated quote, a bad substitution...).
+    #[error(transparent)]
+    Delimiter(#[from] ExpandError),
+    /// The delimiter is one word without quotes but not with them; holds the delimiter.
+    #[error("internal lexing of heredoc produced inconsistent results: {0}")]
+    Inconsistent(String),
+}
 
 /// A heredoc opened by a word, before its body is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +37,7 @@ impl HeredocWord {
 }
 
 /// The heredocs opened in `line`; a line that cannot be split into words opens none.
-pub(super) fn heredocs_in_line(line: &str) -> Result<Vec<HeredocWord>, String> {
+pub(super) fn heredocs_in_line(line: &str) -> Result<Vec<HeredocWord>, HeredocError> {
     let lexer = Lexer::for_heredoc_detection(true, true);
     let words = lexer.expand_words(line, &NoVariables).unwrap_or_default();
     let mut heredocs = Vec::new();
@@ -39,12 +50,9 @@ pub(super) fn heredocs_in_line(line: &str) -> Result<Vec<HeredocWord>, String> {
 }
 
 /// The heredoc a single word opens, if any (BuildKit `ParseHeredoc`).
-pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<HeredocWord>, String> {
-    let digits = word.len()
-        - word
-            .trim_start_matches(|character: char| character.is_ascii_digit())
-            .len();
-    let Some(rest) = word[digits..].strip_prefix("<<") else {
+pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<HeredocWord>, HeredocError> {
+    let after_digits = word.trim_start_matches(|character: char| character.is_ascii_digit());
+    let Some(rest) = after_digits.strip_prefix("<<") else {
         return Ok(None);
     };
     let (chomp, delimiter) = match rest.strip_prefix('-') {
@@ -55,20 +63,14 @@ pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<HeredocWord>, Stri
         return Ok(None);
     }
     let cooked = Lexer::for_heredoc_detection(false, false);
-    let words = cooked
-        .expand_words(delimiter, &NoVariables)
-        .map_err(|error| error.to_string())?;
+    let words = cooked.expand_words(delimiter, &NoVariables)?;
     let [name] = words.as_slice() else {
         return Ok(None);
     };
     let raw = Lexer::for_heredoc_detection(true, false);
-    let raw_words = raw
-        .expand_words(delimiter, &NoVariables)
-        .map_err(|error| error.to_string())?;
+    let raw_words = raw.expand_words(delimiter, &NoVariables)?;
     let [raw_name] = raw_words.as_slice() else {
-        return Err(format!(
-            "internal lexing of heredoc produced inconsistent results: {delimiter}"
-        ));
+        return Err(HeredocError::Inconsistent(delimiter.to_owned()));
     };
     let quote_count = |text: &str| {
         text.chars()

@@ -7,18 +7,7 @@ pub(super) const MAXIMUM_LINE_LENGTH: usize = 64 * 1024;
 
 /// Splits `source` into lines that keep their `\n` (and `\r\n`) endings.
 pub(super) fn split_lines(source: &[u8]) -> Vec<&[u8]> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for (index, byte) in source.iter().enumerate() {
-        if *byte == b'\n' {
-            lines.push(&source[start..=index]);
-            start = index + 1;
-        }
-    }
-    if start < source.len() {
-        lines.push(&source[start..]);
-    }
-    lines
+    source.split_inclusive(|byte| *byte == b'\n').collect()
 }
 
 /// Removes every trailing `\r` and `\n`.

@@ -7,14 +7,17 @@
 mod arguments;
 mod directives;
 mod dump;
+mod error;
 mod heredoc;
 mod lines;
 mod split_command;
 
-pub use directives::Directives;
+pub use arguments::ArgumentsError;
+pub use directives::{DirectiveError, Directives};
 pub use dump::dump;
-pub use heredoc::chomp_heredoc_content;
+pub use error::{ParseError, ParseReason};
 pub(crate) use heredoc::parse_heredoc_word;
+pub use heredoc::{chomp_heredoc_content, HeredocError};
 
 use directives::DirectiveReader;
 use lines::{
@@ -93,23 +96,6 @@ pub struct Ast {
     pub warnings: Vec<Warning>,
 }
 
-/// Why a Dockerfile could not be parsed, with the lines involved.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct ParseError {
-    pub message: String,
-    pub span: Span,
-}
-
-impl ParseError {
-    fn new(message: impl Into<String>, span: Span) -> ParseError {
-        ParseError {
-            message: message.into(),
-            span,
-        }
-    }
-}
-
 /// Parses a Dockerfile.
 pub fn parse(source: &[u8]) -> Result<Ast, ParseError> {
     Parser::new(source).run()
@@ -124,7 +110,15 @@ struct Parser<'a> {
     next_line: usize,
     directive_reader: DirectiveReader,
     /// Set when a line is too long; reading stops there as BuildKit's scanner does.
-    scanner_error: Option<String>,
+    line_too_long: bool,
+}
+
+/// One instruction's text with its continuation lines joined.
+struct LogicalLine {
+    text: String,
+    /// The line the instruction starts on.
+    start_line: usize,
+    has_empty_continuation_line: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -133,7 +127,7 @@ impl<'a> Parser<'a> {
             lines: split_lines(source),
             next_line: 0,
             directive_reader: DirectiveReader::default(),
-            scanner_error: None,
+            line_too_long: false,
         }
     }
 
@@ -143,15 +137,12 @@ impl<'a> Parser<'a> {
 
     /// The next physical line with its ending, or `None` at the end (or after a too-long line).
     fn read_line(&mut self) -> Option<String> {
-        if self.scanner_error.is_some() {
+        if self.line_too_long {
             return None;
         }
         let bytes = self.lines.get(self.next_line)?;
         if bytes.len() > MAXIMUM_LINE_LENGTH {
-            self.scanner_error = Some(format!(
-                "dockerfile line greater than max allowed size of {}",
-                MAXIMUM_LINE_LENGTH - 1
-            ));
+            self.line_too_long = true;
             return None;
         }
         let mut text = String::from_utf8_lossy(bytes).into_owned();
@@ -179,7 +170,7 @@ impl<'a> Parser<'a> {
         let is_directive = self
             .directive_reader
             .read_line(token, line_number)
-            .map_err(|message| ParseError::new(message, Span::line(line_number)))?;
+            .map_err(|error| ParseError::new(error, Span::line(line_number)))?;
         Ok((trim_comment(token).to_owned(), is_directive))
     }
 
@@ -188,84 +179,99 @@ impl<'a> Parser<'a> {
         let mut warnings = Vec::new();
         let mut comments: Vec<String> = Vec::new();
         while let Some(raw) = self.read_line() {
-            if is_comment(&raw) {
-                let comment = trim_leading_whitespace(&raw)[1..].trim();
+            if let Some(comment) = trim_leading_whitespace(&raw).strip_prefix('#') {
+                let comment = comment.trim();
                 if comment.is_empty() {
                     comments.clear();
                 } else {
                     comments.push(comment.to_owned());
                 }
             }
-            let (first, is_directive) = self.process_line(&raw, true)?;
-            if is_directive {
-                comments.pop();
-            }
-            let start_line = self.next_line;
-            let (first, mut is_end_of_line) = trim_continuation(&first, self.escape());
-            if is_end_of_line && first.is_empty() {
+            let Some(line) = self.read_logical_line(&raw, &mut comments)? else {
                 continue;
-            }
-            let mut line = first;
-            let mut has_empty_continuation_line = false;
-            while !is_end_of_line {
-                let Some(raw) = self.read_line() else { break };
-                let (text, _) = self.process_line(&raw, false)?;
-                if is_comment(&raw) {
-                    continue;
-                }
-                if is_empty_continuation_line(&text) {
-                    has_empty_continuation_line = true;
-                    continue;
-                }
-                let (text, end) = trim_continuation(&text, self.escape());
-                is_end_of_line = end;
-                line.push_str(&text);
-            }
-            if has_empty_continuation_line {
+            };
+            if line.has_empty_continuation_line {
                 warnings.push(Warning {
-                    message: format!("Empty continuation line found in: {line}"),
+                    message: format!("Empty continuation line found in: {}", line.text),
                     span: Span::line(self.next_line),
                 });
             }
+            let span = || Span::new(line.start_line, self.next_line);
             let mut node = self
-                .node_from_line(&line, std::mem::take(&mut comments))
-                .map_err(|message| {
-                    ParseError::new(message, Span::new(start_line, self.next_line))
-                })?;
-            if can_contain_heredoc(&node) && line.contains("<<") {
-                let words = heredoc::heredocs_in_line(&line).map_err(|message| {
-                    ParseError::new(message, Span::new(start_line, self.next_line))
-                })?;
-                for word in words {
-                    let content =
-                        self.read_heredoc_body(&word.name, word.chomp)
-                            .ok_or_else(|| {
-                                ParseError::new(
-                                    "unterminated heredoc",
-                                    Span::new(start_line, self.next_line),
-                                )
-                            })?;
-                    node.heredocs.push(word.into_heredoc(content));
-                }
+                .node_from_line(&line.text, std::mem::take(&mut comments))
+                .map_err(|reason| ParseError::new(reason, span()))?;
+            if can_contain_heredoc(&node) && line.text.contains("<<") {
+                self.read_heredocs(&line, &mut node)?;
             }
-            node.span = Span::new(start_line, self.next_line);
+            node.span = Span::new(line.start_line, self.next_line);
             nodes.push(node);
         }
-        if nodes.is_empty() {
-            let line = self.next_line.max(1);
-            let message = self
-                .scanner_error
-                .unwrap_or_else(|| "file with no instructions".to_owned());
-            return Err(ParseError::new(message, Span::line(line)));
+        let last_line = Span::line(self.next_line.max(1));
+        if self.line_too_long {
+            return Err(ParseError::new(ParseReason::LineTooLong, last_line));
         }
-        if let Some(message) = self.scanner_error {
-            return Err(ParseError::new(message, Span::line(self.next_line.max(1))));
+        if nodes.is_empty() {
+            return Err(ParseError::new(ParseReason::NoInstructions, last_line));
         }
         Ok(Ast {
             directives: self.directive_reader.directives,
             nodes,
             warnings,
         })
+    }
+
+    /// Reads the rest of the instruction that starts with the physical line `raw` (continuations,
+    /// with comments and blank lines inside them skipped); `None` when `raw` holds no instruction
+    /// (a blank line, a comment or a directive).
+    fn read_logical_line(
+        &mut self,
+        raw: &str,
+        comments: &mut Vec<String>,
+    ) -> Result<Option<LogicalLine>, ParseError> {
+        let (first, is_directive) = self.process_line(raw, true)?;
+        if is_directive {
+            comments.pop();
+        }
+        let start_line = self.next_line;
+        let (first, mut is_end_of_line) = trim_continuation(&first, self.escape());
+        if is_end_of_line && first.is_empty() {
+            return Ok(None);
+        }
+        let mut text = first;
+        let mut has_empty_continuation_line = false;
+        while !is_end_of_line {
+            let Some(raw) = self.read_line() else { break };
+            let (continued, _) = self.process_line(&raw, false)?;
+            if is_comment(&raw) {
+                continue;
+            }
+            if is_empty_continuation_line(&continued) {
+                has_empty_continuation_line = true;
+                continue;
+            }
+            let (continued, end) = trim_continuation(&continued, self.escape());
+            is_end_of_line = end;
+            text.push_str(&continued);
+        }
+        Ok(Some(LogicalLine {
+            text,
+            start_line,
+            has_empty_continuation_line,
+        }))
+    }
+
+    /// Reads the bodies of the heredocs `line` opens, in order, into `node`.
+    fn read_heredocs(&mut self, line: &LogicalLine, node: &mut Node) -> Result<(), ParseError> {
+        let words = heredoc::heredocs_in_line(&line.text)
+            .map_err(|error| ParseError::new(error, Span::new(line.start_line, self.next_line)))?;
+        for word in words {
+            let Some(content) = self.read_heredoc_body(&word.name, word.chomp) else {
+                let span = Span::new(line.start_line, self.next_line);
+                return Err(ParseError::new(ParseReason::UnterminatedHeredoc, span));
+            };
+            node.heredocs.push(word.into_heredoc(content));
+        }
+        Ok(())
     }
 
     /// Reads lines up to the delimiter; `None` when the file ends first.
@@ -284,7 +290,7 @@ impl<'a> Parser<'a> {
         None
     }
 
-    fn node_from_line(&self, line: &str, comments: Vec<String>) -> Result<Node, String> {
+    fn node_from_line(&self, line: &str, comments: Vec<String>) -> Result<Node, ParseReason> {
         self.nested_node_from_line(line, comments, 0)
     }
 
@@ -295,9 +301,9 @@ impl<'a> Parser<'a> {
         line: &str,
         comments: Vec<String>,
         depth: usize,
-    ) -> Result<Node, String> {
+    ) -> Result<Node, ParseReason> {
         if depth > MAXIMUM_ONBUILD_DEPTH {
-            return Err("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_owned());
+            return Err(ParseReason::ChainedOnbuild);
         }
         let split = split_command::split_command(line);
         let keyword = split.keyword.to_lowercase();
@@ -328,7 +334,7 @@ impl<'a> Parser<'a> {
 
 /// RUN, COPY and ADD in shell form (also wrapped in ONBUILD) may open heredocs.
 fn can_contain_heredoc(node: &Node) -> bool {
-    let node = match (&node.keyword[..], &node.next) {
+    let node = match (node.keyword.as_str(), &node.next) {
         ("onbuild", Some(child)) => child,
         _ => node,
     };

@@ -20,11 +20,8 @@ pub(super) struct SplitCommand {
 
 pub(super) fn split_command(line: &str) -> SplitCommand {
     let trimmed = line.trim();
-    let (keyword, rest) = match trimmed.find(is_token_whitespace) {
-        Some(index) => {
-            let rest = trimmed[index..].trim_start_matches(is_token_whitespace);
-            (&trimmed[..index], Some(rest))
-        }
+    let (keyword, rest) = match trimmed.split_once(is_token_whitespace) {
+        Some((keyword, rest)) => (keyword, Some(rest.trim_start_matches(is_token_whitespace))),
         None => (trimmed, None),
     };
     let (arguments, flags) = match rest {
@@ -53,8 +50,7 @@ fn extract_flags(line: &str) -> (String, Vec<String>) {
     let mut word = String::new();
     let mut blank_ok = false;
     let mut position = 0;
-    while position < characters.len() {
-        let (offset, character) = characters[position];
+    while let Some(&(offset, character)) = characters.get(position) {
         if phase == Phase::Spaces {
             if character.is_whitespace() {
                 position += 1;
@@ -63,7 +59,7 @@ fn extract_flags(line: &str) -> (String, Vec<String>) {
             let starts_flag =
                 character == '-' && matches!(characters.get(position + 1), Some((_, '-')));
             if !starts_flag {
-                return (line[offset..].to_owned(), flags);
+                return (rest_from(line, offset), flags);
             }
             phase = Phase::Word;
         }
@@ -72,7 +68,7 @@ fn extract_flags(line: &str) -> (String, Vec<String>) {
                 if character.is_whitespace() {
                     phase = Phase::Spaces;
                     if word == "--" {
-                        return (line[offset..].to_owned(), flags);
+                        return (rest_from(line, offset), flags);
                     }
                     if blank_ok || !word.is_empty() {
                         flags.push(std::mem::take(&mut word));
@@ -114,6 +110,11 @@ fn extract_flags(line: &str) -> (String, Vec<String>) {
         flags.push(word);
     }
     (String::new(), flags)
+}
+
+/// The text from byte `offset` (a character boundary) on.
+fn rest_from(line: &str, offset: usize) -> String {
+    line.get(offset..).unwrap_or_default().to_owned()
 }
 
 #[cfg(test)]

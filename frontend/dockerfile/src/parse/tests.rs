@@ -72,12 +72,12 @@ fn directives_only_at_the_top() {
 fn directive_errors() {
     let error = failure("# escape=`\n# escape=\\\nFROM a\n");
     assert_eq!(
-        error.message,
+        error.to_string(),
         "only one escape parser directive can be used"
     );
     assert_eq!(error.span, Span::line(2));
     assert_eq!(
-        failure("# escape=x\nFROM a\n").message,
+        failure("# escape=x\nFROM a\n").to_string(),
         "invalid escape token 'x' does not match ` or \\"
     );
 }
@@ -153,12 +153,12 @@ fn heredoc_in_onbuild() {
 fn unterminated_heredoc_and_empty_files() {
     let error = failure("FROM a\nRUN <<EOF\nx\n");
     assert_eq!(
-        (error.message.as_str(), error.span),
+        (error.to_string().as_str(), error.span),
         ("unterminated heredoc", Span::new(2, 3))
     );
-    assert_eq!(failure("").message, "file with no instructions");
+    assert_eq!(failure("").to_string(), "file with no instructions");
     assert_eq!(
-        failure("# only a comment\n\n").message,
+        failure("# only a comment\n\n").to_string(),
         "file with no instructions"
     );
 }
@@ -174,7 +174,7 @@ fn json_and_not_json() {
     assert!(!ast.nodes[4].json);
     let error = failure("FROM a\nCMD [\"a\", 1]\n");
     assert_eq!(
-        error.message,
+        error.to_string(),
         "when using JSON array syntax, arrays must be comprised of strings only"
     );
     assert_eq!(error.span, Span::line(2));
@@ -204,7 +204,7 @@ fn overlong_lines_are_rejected() {
     let source = format!("FROM a\nRUN {}\n", "x".repeat(70_000));
     let error = failure(&source);
     assert_eq!(
-        error.message,
+        error.to_string(),
         "dockerfile line greater than max allowed size of 65535"
     );
 }
