@@ -103,9 +103,10 @@ def cached_rebuild_section(document: dict, heading: str = "### Fully cached rebu
     if not table:
         return ""
     return (
-        f"{heading} (`bench/run --cached-rebuild`: the apt scenario built again unchanged with "
+        f"{heading}\n\n`bench/run --cached-rebuild`: the apt scenario built again unchanged with "
         "`docker buildx build -q`, stock and cachefront alternating in pairs on the same daemon; wall "
-        "time as the user sees it, frontend start included; medians):\n\n" + table
+        "time as the user sees it, frontend start included; medians, with the machine's load average "
+        "while they ran (other work on the machine slows both variants of a pair).\n\n" + table
     )
 
 

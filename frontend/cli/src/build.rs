@@ -42,10 +42,14 @@ async fn build(
         // Subrequests (--print, --call) are answered by BuildKit's own Dockerfile frontend.
         return crate::fallback::forward_to_builtin(gateway, options).await;
     }
-    let (source, ignore_patterns) = read_definition(gateway, options)
-        .instrument(tracing::debug_span!("read_definition"))
-        .await
-        .map_err(|error| from_gateway(&error))?;
+    // The named contexts' `.dockerignore` files do not depend on the Dockerfile: load them at
+    // the same time.
+    let (definition, context_excludes) = tokio::join!(
+        read_definition(gateway, options).instrument(tracing::debug_span!("read_definition")),
+        crate::named_contexts::local_context_excludes(gateway, options)
+            .instrument(tracing::debug_span!("named_contexts")),
+    );
+    let (source, ignore_patterns) = definition.map_err(|error| from_gateway(&error))?;
     let (ast, dockerfile) = tracing::debug_span!("parse")
         .in_scope(|| cachefront_dockerfile::parse_and_type(&source.data))
         .map_err(|error| source.error_at(error.to_string(), error.span()))?;
@@ -54,30 +58,8 @@ async fn build(
         data: source.data.clone(),
         language: "Dockerfile".to_owned(),
     });
-    let mut platforms: Vec<Platform> = options
-        .target_platforms()
-        .iter()
-        .map(platform_from_proto)
-        .collect();
-    if platforms.is_empty() {
-        platforms.push(platform_from_proto(&options.build_platform()));
-    }
-    let build_platforms = {
-        let workers: Vec<Platform> = gateway
-            .worker_platforms()
-            .iter()
-            .map(platform_from_proto)
-            .collect();
-        if workers.is_empty() {
-            vec![platform_from_proto(&options.build_platform())]
-        } else {
-            workers
-        }
-    };
+    let (platforms, build_platforms) = platforms(gateway, options);
     let llb_caps: Vec<String> = gateway.llb_caps().iter().cloned().collect();
-    let context_excludes = crate::named_contexts::local_context_excludes(&mut *gateway, options)
-        .instrument(tracing::debug_span!("named_contexts"))
-        .await;
     let mut images = Vec::new();
     let mut answers = HashMap::new();
     for platform in platforms {
@@ -184,6 +166,28 @@ fn convert_options(
     convert_options.ulimits = options.ulimits.clone();
     convert_options.named_contexts = options.contexts.clone();
     convert_options
+}
+
+/// The platforms to build for (the requested ones, else the build platform) and the platforms
+/// builds can run on (the workers', else the build platform).
+fn platforms(gateway: &Gateway, options: &FrontendOptions) -> (Vec<Platform>, Vec<Platform>) {
+    let mut targets: Vec<Platform> = options
+        .target_platforms()
+        .iter()
+        .map(platform_from_proto)
+        .collect();
+    if targets.is_empty() {
+        targets.push(platform_from_proto(&options.build_platform()));
+    }
+    let mut workers: Vec<Platform> = gateway
+        .worker_platforms()
+        .iter()
+        .map(platform_from_proto)
+        .collect();
+    if workers.is_empty() {
+        workers.push(platform_from_proto(&options.build_platform()));
+    }
+    (targets, workers)
 }
 
 fn platform_from_proto(platform: &pb::Platform) -> Platform {
