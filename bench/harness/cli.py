@@ -17,7 +17,7 @@ import signal
 import sys
 from contextlib import ExitStack
 
-from harness import frontend_overhead, publish, run_document
+from harness import cached_rebuild, frontend_overhead, publish, run_document
 from harness.child_service import ChildService, ChildServiceError
 from harness.config import (
     DEFAULT_REPETITIONS,
@@ -82,6 +82,19 @@ def parse_arguments(arguments: list[str]) -> argparse.Namespace:
         action="store_true",
         help="measure only the frontend image's size and the lowering time (no builds, no prune) "
         "and update measurements.json and the reports",
+    )
+    parser.add_argument(
+        "--cached-rebuild",
+        action="store_true",
+        help="measure only fully cached rebuilds of the apt scenario, stock vs cachefront, in alternating "
+        "pairs on the daemon DOCKER_HOST names (no prune, no root), store them per engine in "
+        "measurements.json and update the reports",
+    )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=cached_rebuild.DEFAULT_PAIRS,
+        help=f"pairs of builds for --cached-rebuild (default {cached_rebuild.DEFAULT_PAIRS})",
     )
     parser.add_argument(
         "--report-only",
@@ -165,8 +178,12 @@ def run(options: argparse.Namespace) -> int:
             }
         )
         log(f"{FRONTEND_IMAGE} not found: measuring without variant (3)")
-    if options.merge and MEASUREMENTS_PATH.exists():
-        document = run_document.merge_into(run_document.load(MEASUREMENTS_PATH), document)
+    if MEASUREMENTS_PATH.exists():
+        previous = run_document.load(MEASUREMENTS_PATH)
+        # Measured separately (`--cached-rebuild`, per engine): kept by every run.
+        document["cached_rebuild"] = previous.get("cached_rebuild", {})
+        if options.merge:
+            document = run_document.merge_into(previous, document)
     log(
         "every repetition runs `docker builder prune -af`: the build cache of everyone on this daemon is emptied"
     )
@@ -237,6 +254,10 @@ def main(arguments: list[str]) -> int:
             return 0
         if options.frontend_only:
             return refresh_frontend_facts()
+        if options.cached_rebuild:
+            cached_rebuild.run_cached_rebuild(options.pairs, MEASUREMENTS_PATH)
+            publish.write_outputs(run_document.load(MEASUREMENTS_PATH))
+            return 0
         return run(options)
     except (
         OSError,

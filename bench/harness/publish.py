@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+from harness.cached_rebuild import ratio_table
 from harness.config import (
     CHART_PATH,
     FORWARD_PROXY_PORT,
@@ -96,6 +97,19 @@ def caution(report: Report) -> str:
     )
 
 
+def cached_rebuild_section(document: dict, heading: str = "### Fully cached rebuild, paired") -> str:
+    """The per-engine stock vs cachefront table of `bench/run --cached-rebuild` (empty if never run)."""
+    table = ratio_table(document)
+    if not table:
+        return ""
+    return (
+        f"{heading}\n\n`bench/run --cached-rebuild`: the apt scenario built again unchanged with "
+        "`docker buildx build -q`, stock and cachefront alternating in pairs on the same daemon; wall "
+        "time as the user sees it, frontend start included; medians, with the machine's load average "
+        "while they ran (other work on the machine slows both variants of a pair).\n\n" + table
+    )
+
+
 def results_markdown(report: Report) -> str:
     repetitions = report.document.get("repetitions", "?")
     sections = [
@@ -115,6 +129,7 @@ def results_markdown(report: Report) -> str:
         f"Fully cached rebuild (nothing changed, median of {repetitions}):",
         report.phase_table("cached"),
         report.frontend_section(),
+        cached_rebuild_section(report.document),
         "## The issue's targets",
         report.targets_section(),
         "## Scenarios",
@@ -134,6 +149,7 @@ def readme_block(report: Report) -> str:
             caution(report),
             report.rebuild_table(),
             "![rebuild times](bench/results/chart.svg)",
+            cached_rebuild_section(report.document, heading="**Fully cached rebuild**"),
             "Full results, cold builds, frontend overhead and method: [bench/results/results.md](bench/results/results.md).",
             README_END,
         ]

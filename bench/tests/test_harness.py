@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import run_document  # noqa: E402
+from harness.cached_rebuild import build_command, ratio_table, with_entry  # noqa: E402
 from harness.chart import render_chart  # noqa: E402
 from harness.config import LOCAL_INDEX_PORT, NPM_REGISTRY_PORT, SCENARIOS_DIRECTORY, VARIANTS  # noqa: E402
 from harness.docker_builds import summarize_progress  # noqa: E402
@@ -201,6 +202,39 @@ class ScenarioTests(unittest.TestCase):
         text = generated_dockerfile(1000)
         self.assertEqual(len(text.splitlines()), 1000)
         self.assertTrue(text.startswith("FROM "))
+
+
+class CachedRebuildTests(unittest.TestCase):
+    @staticmethod
+    def entry(engine: str, stock: float, cachefront: float, ratio: float) -> dict:
+        return {
+            "engine": engine,
+            "measured_at": "2026-12-02T17:00:00Z",
+            "pairs": 15,
+            "median_seconds": {"stock": stock, "cachefront": cachefront},
+            "median_pair_ratio": ratio,
+            "load_average": {"min": 1.0, "median": 2.5, "max": 4.0},
+        }
+
+    def test_one_row_per_engine_oldest_first_and_replaced_on_remeasure(self) -> None:
+        document = with_entry({"schema": 1}, self.entry("28.5.2", 0.24, 0.39, 1.64))
+        document = with_entry(document, self.entry("26.1.5", 0.20, 0.36, 1.79))
+        document = with_entry(document, self.entry("26.1.5", 0.20, 0.26, 1.31))
+        rows = ratio_table(document).splitlines()[2:]
+        self.assertEqual(len(rows), 2)
+        self.assertTrue(rows[0].startswith("| Docker 26.1.5 | 0.20 s | 0.26 s | 1.31x |"), rows[0])
+        self.assertTrue(rows[1].startswith("| Docker 28.5.2 | 0.24 s | 0.39 s | 1.64x |"), rows[1])
+
+    def test_nothing_measured_gives_no_table(self) -> None:
+        self.assertEqual(ratio_table({"schema": 1}), "")
+
+    def test_only_cachefront_names_the_frontend(self) -> None:
+        directory = Path("/tmp/project")
+        stock = build_command(directory, "stock", quiet=True)
+        cachefront = build_command(directory, "cachefront", quiet=True)
+        self.assertIn("-q", stock)
+        self.assertFalse(any(argument.startswith("BUILDKIT_SYNTAX=") for argument in stock))
+        self.assertTrue(any(argument.startswith("BUILDKIT_SYNTAX=") for argument in cachefront))
 
 
 if __name__ == "__main__":

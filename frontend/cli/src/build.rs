@@ -11,6 +11,7 @@ use cachefront_gateway::{
 };
 use cachefront_llb::{marshal, Platform, SourceFile};
 use cachefront_proto::pb;
+use tracing::Instrument as _;
 
 use crate::definition::read_definition;
 use crate::failure::from_gateway;
@@ -39,41 +40,26 @@ async fn build(
 ) -> Result<BuildResult, FrontendError> {
     if options.request_id.is_some() {
         // Subrequests (--print, --call) are answered by BuildKit's own Dockerfile frontend.
-        return forward_to_builtin(gateway, options).await;
+        return crate::fallback::forward_to_builtin(gateway, options).await;
     }
-    let (source, ignore_patterns) = read_definition(gateway, options)
-        .await
-        .map_err(|error| from_gateway(&error))?;
-    let (ast, dockerfile) = cachefront_dockerfile::parse_and_type(&source.data)
+    // The named contexts' `.dockerignore` files do not depend on the Dockerfile: load them at
+    // the same time.
+    let (definition, context_excludes) = tokio::join!(
+        read_definition(gateway, options).instrument(tracing::debug_span!("read_definition")),
+        crate::named_contexts::local_context_excludes(gateway, options)
+            .instrument(tracing::debug_span!("named_contexts")),
+    );
+    let (source, ignore_patterns) = definition.map_err(|error| from_gateway(&error))?;
+    let (ast, dockerfile) = tracing::debug_span!("parse")
+        .in_scope(|| cachefront_dockerfile::parse_and_type(&source.data))
         .map_err(|error| source.error_at(error.to_string(), error.span()))?;
     let source_file = Arc::new(SourceFile {
         filename: source.filename.clone(),
         data: source.data.clone(),
         language: "Dockerfile".to_owned(),
     });
-    let mut platforms: Vec<Platform> = options
-        .target_platforms()
-        .iter()
-        .map(platform_from_proto)
-        .collect();
-    if platforms.is_empty() {
-        platforms.push(platform_from_proto(&options.build_platform()));
-    }
-    let build_platforms = {
-        let workers: Vec<Platform> = gateway
-            .worker_platforms()
-            .iter()
-            .map(platform_from_proto)
-            .collect();
-        if workers.is_empty() {
-            vec![platform_from_proto(&options.build_platform())]
-        } else {
-            workers
-        }
-    };
+    let (platforms, build_platforms) = platforms(gateway, options);
     let llb_caps: Vec<String> = gateway.llb_caps().iter().cloned().collect();
-    let context_excludes =
-        crate::named_contexts::local_context_excludes(&mut *gateway, options).await;
     let mut images = Vec::new();
     let mut answers = HashMap::new();
     for platform in platforms {
@@ -98,6 +84,7 @@ async fn build(
             &convert_options,
             &mut resolver,
         )
+        .instrument(tracing::debug_span!("convert"))
         .await;
         answers = std::mem::take(&mut resolver.answers);
         let converted = match converted {
@@ -111,7 +98,7 @@ async fn build(
             }
             Err(error) => return Err(source.error_at(error.message.clone(), error.span)),
         };
-        let definition = marshal(&converted.state);
+        let definition = tracing::debug_span!("marshal").in_scope(|| marshal(&converted.state));
         let reference = if definition.def.is_empty() {
             Reference::empty()
         } else {
@@ -138,29 +125,6 @@ async fn build(
         images,
         options.multi_platform,
     ))
-}
-
-/// Hands the whole request to BuildKit's builtin Dockerfile frontend. `cmdline` stays in the
-/// options, which keeps that frontend from forwarding back to us through `# syntax=`.
-pub(crate) async fn forward_to_builtin(
-    gateway: &mut Gateway,
-    options: &FrontendOptions,
-) -> Result<BuildResult, FrontendError> {
-    let mut frontend_options = options.raw.clone();
-    frontend_options.remove("build-arg:BUILDKIT_SYNTAX");
-    frontend_options
-        .entry("cmdline".to_owned())
-        .or_insert_with(|| "cachefront".to_owned());
-    let mut solve = SolveOptions::forward_to("dockerfile.v0", frontend_options);
-    solve.frontend_inputs = gateway
-        .inputs()
-        .await
-        .map_err(|error| from_gateway(&error))?;
-    solve.cache_imports = options.cache_imports.clone();
-    gateway
-        .solve_frontend(solve)
-        .await
-        .map_err(|error| from_gateway(&error))
 }
 
 fn convert_options(
@@ -202,6 +166,28 @@ fn convert_options(
     convert_options.ulimits = options.ulimits.clone();
     convert_options.named_contexts = options.contexts.clone();
     convert_options
+}
+
+/// The platforms to build for (the requested ones, else the build platform) and the platforms
+/// builds can run on (the workers', else the build platform).
+fn platforms(gateway: &Gateway, options: &FrontendOptions) -> (Vec<Platform>, Vec<Platform>) {
+    let mut targets: Vec<Platform> = options
+        .target_platforms()
+        .iter()
+        .map(platform_from_proto)
+        .collect();
+    if targets.is_empty() {
+        targets.push(platform_from_proto(&options.build_platform()));
+    }
+    let mut workers: Vec<Platform> = gateway
+        .worker_platforms()
+        .iter()
+        .map(platform_from_proto)
+        .collect();
+    if workers.is_empty() {
+        workers.push(platform_from_proto(&options.build_platform()));
+    }
+    (targets, workers)
 }
 
 fn platform_from_proto(platform: &pb::Platform) -> Platform {

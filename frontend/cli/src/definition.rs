@@ -1,5 +1,8 @@
 //! The build definition, in: the client's `dockerfile` and `context` locals; out: the Dockerfile's
 //! bytes and the `.dockerignore` patterns (`<Dockerfile>.dockerignore` first, as upstream).
+//! Invariant: the context's `.dockerignore` is loaded while the Dockerfile is (two round trips to
+//! the client at once instead of one after the other); its answer, and any error loading it, is
+//! used only when there is no `<Dockerfile>.dockerignore`, as upstream reads it only then.
 
 use cachefront_gateway::{FrontendOptions, Gateway, GatewayError, Reference, SolveOptions};
 use cachefront_llb::{marshal, OpMetadata, OpOptions, Source};
@@ -8,12 +11,34 @@ use crate::failure::DockerfileSource;
 
 /// Reads the Dockerfile and the ignore patterns for the build context.
 pub async fn read_definition(
-    gateway: &mut Gateway,
+    gateway: &Gateway,
     options: &FrontendOptions,
 ) -> Result<(DockerfileSource, Vec<String>), GatewayError> {
     let filename = options.filename.clone();
     let ignore_name = format!("{filename}.dockerignore");
-    let follow = serde_json::to_string(&[&filename, &ignore_name]).unwrap_or_default();
+    let (dockerfile, context_ignore) = tokio::join!(
+        read_dockerfile(gateway, options, &filename, &ignore_name),
+        read_context_dockerignore(gateway, options),
+    );
+    let (data, dockerfile_ignore) = dockerfile?;
+    let ignore = match dockerfile_ignore {
+        Some(bytes) => Some(bytes),
+        None => context_ignore?,
+    };
+    let patterns = ignore
+        .map(|bytes| parse_dockerignore(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default();
+    Ok((DockerfileSource { filename, data }, patterns))
+}
+
+/// The Dockerfile's bytes and, when it exists, `<Dockerfile>.dockerignore`'s.
+async fn read_dockerfile(
+    gateway: &Gateway,
+    options: &FrontendOptions,
+    filename: &str,
+    ignore_name: &str,
+) -> Result<(Vec<u8>, Option<Vec<u8>>), GatewayError> {
+    let follow = serde_json::to_string(&[filename, ignore_name]).unwrap_or_default();
     let dockerfile = read_local(
         gateway,
         options,
@@ -23,34 +48,36 @@ pub async fn read_definition(
         &format!("[internal] load build definition from {filename}"),
     )
     .await?;
-    let data = gateway.read_file(&dockerfile, &filename, None).await?;
-    let ignore = match gateway.read_file(&dockerfile, &ignore_name, None).await {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            let follow = serde_json::to_string(&[".dockerignore"]).unwrap_or_default();
-            let context = read_local(
-                gateway,
-                options,
-                "context",
-                "context-dockerignore",
-                &follow,
-                "[internal] load .dockerignore",
-            )
-            .await?;
-            gateway
-                .read_file(&context, ".dockerignore", None)
-                .await
-                .ok()
-        }
-    };
-    let patterns = ignore
-        .map(|bytes| parse_dockerignore(&String::from_utf8_lossy(&bytes)))
-        .unwrap_or_default();
-    Ok((DockerfileSource { filename, data }, patterns))
+    let (data, ignore) = tokio::join!(
+        gateway.read_file(&dockerfile, filename, None),
+        gateway.read_file(&dockerfile, ignore_name, None),
+    );
+    Ok((data?, ignore.ok()))
+}
+
+/// The context's `.dockerignore`, if it has one.
+async fn read_context_dockerignore(
+    gateway: &Gateway,
+    options: &FrontendOptions,
+) -> Result<Option<Vec<u8>>, GatewayError> {
+    let follow = serde_json::to_string(&[".dockerignore"]).unwrap_or_default();
+    let context = read_local(
+        gateway,
+        options,
+        "context",
+        "context-dockerignore",
+        &follow,
+        "[internal] load .dockerignore",
+    )
+    .await?;
+    Ok(gateway
+        .read_file(&context, ".dockerignore", None)
+        .await
+        .ok())
 }
 
 async fn read_local(
-    gateway: &mut Gateway,
+    gateway: &Gateway,
     options: &FrontendOptions,
     name: &str,
     key_hint: &str,

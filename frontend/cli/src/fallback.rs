@@ -1,11 +1,11 @@
-//! The fallback, in: the gateway, the client's options and why lowering gave up; out: the stock
-//! Dockerfile frontend's result for the whole build. Invariant: the user is told, in the progress
-//! output (a named op) and as a BuildKit warning, before the build is handed on.
+//! The fallback, in: the gateway, the client's options and why lowering gave up (or a subrequest
+//! such as `--print`/`--call`); out: the stock Dockerfile frontend's result for the whole build.
+//! Invariant: on a fallback the user is told, in the progress output (a named op) and as a
+//! BuildKit warning, before the build is handed on.
 
 use cachefront_gateway::{BuildResult, FrontendError, FrontendOptions, Gateway, SolveOptions};
 use cachefront_llb::{digest_of, marshal, FileAction, FileOperation, OpMetadata, OpOptions, State};
 
-use crate::build::forward_to_builtin;
 use crate::failure::from_gateway;
 
 /// The start of the progress line a fallback shows (the e2e suite counts it).
@@ -23,6 +23,29 @@ pub async fn fall_back(
         tracing::warn!(%error, "could not show the fallback notice");
     }
     forward_to_builtin(gateway, options).await
+}
+
+/// Hands the whole request to BuildKit's builtin Dockerfile frontend. `cmdline` stays in the
+/// options, which keeps that frontend from forwarding back to us through `# syntax=`.
+pub async fn forward_to_builtin(
+    gateway: &mut Gateway,
+    options: &FrontendOptions,
+) -> Result<BuildResult, FrontendError> {
+    let mut frontend_options = options.raw.clone();
+    frontend_options.remove("build-arg:BUILDKIT_SYNTAX");
+    frontend_options
+        .entry("cmdline".to_owned())
+        .or_insert_with(|| "cachefront".to_owned());
+    let mut solve = SolveOptions::forward_to("dockerfile.v0", frontend_options);
+    solve.frontend_inputs = gateway
+        .inputs()
+        .await
+        .map_err(|error| from_gateway(&error))?;
+    solve.cache_imports = options.cache_imports.clone();
+    gateway
+        .solve_frontend(solve)
+        .await
+        .map_err(|error| from_gateway(&error))
 }
 
 /// Solves a tiny op named after the notice (so the progress shows it) and warns with its digest.

@@ -39,16 +39,41 @@ fn main() -> ExitCode {
 
 /// Serves one build for BuildKit.
 fn serve() -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CACHEFRONT_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(log_filter())
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_ansi(false)
         .init();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(build::serve())
+    let outcome = runtime.block_on(build::serve());
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "served one build"
+    );
+    outcome
+}
+
+/// The log filter: `CACHEFRONT_LOG` from the environment, else the build arg of that name (BuildKit
+/// gives a frontend no other way to receive one), else `info`. With `debug`, every gateway call
+/// and build phase logs its duration (span close events) to the daemon's log.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    const VARIABLE: &str = "CACHEFRONT_LOG";
+    let from_build_arg = || {
+        std::env::vars().find_map(|(name, value)| {
+            let option = name.strip_prefix(cachefront_gateway::options::OPTION_VARIABLE_PREFIX)?;
+            option.parse::<u32>().ok()?;
+            value
+                .strip_prefix("build-arg:CACHEFRONT_LOG=")
+                .map(str::to_owned)
+        })
+    };
+    std::env::var(VARIABLE)
+        .ok()
+        .or_else(from_build_arg)
+        .and_then(|directives| tracing_subscriber::EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| "info".into())
 }

@@ -11,7 +11,7 @@ use crate::definition::parse_dockerignore;
 
 /// The `.dockerignore` patterns of every named local context, by context name.
 pub async fn local_context_excludes(
-    gateway: &mut Gateway,
+    gateway: &Gateway,
     options: &FrontendOptions,
 ) -> BTreeMap<String, Vec<String>> {
     let mut excludes = BTreeMap::new();

@@ -1,35 +1,29 @@
-//! Image timestamps, in: the client's `SOURCE_DATE_EPOCH` build arg or the clock; out: the
-//! RFC 3339 time the image and its new history entries are stamped with, formatted as Go's
-//! `time.RFC3339Nano` in UTC. Invariant: `SOURCE_DATE_EPOCH` wins over the clock, as upstream.
+//! Image timestamps, in: the client's `SOURCE_DATE_EPOCH` build arg; out: the RFC 3339 time the
+//! image and its new history entries are stamped with, formatted as Go's `time.RFC3339Nano` in
+//! UTC. Invariant: without `SOURCE_DATE_EPOCH` nothing is stamped, as upstream: BuildKit's image
+//! exporter then dates each new entry by its layer's creation, so a fully cached rebuild gives
+//! the same image id again.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Stamps the image and the history entries this build added (those without a time), as the
-/// stock frontend does.
+/// Stamps the image and the history entries this build added (those without a time) with
+/// `SOURCE_DATE_EPOCH`, as the stock frontend does; without it, leaves every time unset.
 pub fn stamp_image(image: &mut cachefront_convert::Image, build_args: &BTreeMap<String, String>) {
-    let created = creation_time(build_args);
+    let Some(created) = source_date_epoch(build_args) else {
+        return;
+    };
     for entry in image.history.iter_mut().flatten() {
         entry.created.get_or_insert_with(|| created.clone());
     }
     image.created = Some(created);
 }
 
-/// The creation time of the image being built.
-pub fn creation_time(build_args: &BTreeMap<String, String>) -> String {
-    if let Some(seconds) = build_args
+/// `SOURCE_DATE_EPOCH` as an RFC 3339 time, when the build arg holds whole seconds.
+pub fn source_date_epoch(build_args: &BTreeMap<String, String>) -> Option<String> {
+    build_args
         .get("SOURCE_DATE_EPOCH")
         .and_then(|value| value.trim().parse::<i64>().ok())
-    {
-        return rfc3339(seconds, 0);
-    }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    rfc3339(
-        i64::try_from(now.as_secs()).unwrap_or(0),
-        now.subsec_nanos(),
-    )
+        .map(|seconds| rfc3339(seconds, 0))
 }
 
 /// `seconds` since the Unix epoch (plus `nanos`) as `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the
@@ -82,6 +76,35 @@ mod tests {
         assert_eq!(rfc3339(1_700_000_000, 0), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339(951_782_400, 500_000_000), "2000-02-29T00:00:00.5Z");
         let arguments = BTreeMap::from([("SOURCE_DATE_EPOCH".to_owned(), "86400".to_owned())]);
-        assert_eq!(creation_time(&arguments), "1970-01-02T00:00:00Z");
+        assert_eq!(
+            source_date_epoch(&arguments).as_deref(),
+            Some("1970-01-02T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn stamps_only_with_source_date_epoch() {
+        let mut image = cachefront_convert::Image::default();
+        image.commit("RUN true", true, true, None);
+        stamp_image(&mut image, &BTreeMap::new());
+        assert_eq!(image.created, None);
+        let unstamped = image
+            .history
+            .iter()
+            .flatten()
+            .all(|entry| entry.created.is_none());
+        assert!(
+            unstamped,
+            "history entries must stay undated without SOURCE_DATE_EPOCH"
+        );
+        let arguments = BTreeMap::from([("SOURCE_DATE_EPOCH".to_owned(), "60".to_owned())]);
+        stamp_image(&mut image, &arguments);
+        assert_eq!(image.created.as_deref(), Some("1970-01-01T00:01:00Z"));
+        let stamped = image
+            .history
+            .iter()
+            .flatten()
+            .all(|entry| entry.created.as_deref() == Some("1970-01-01T00:01:00Z"));
+        assert!(stamped);
     }
 }

@@ -1,6 +1,7 @@
 //! The gateway client, in: a stream to BuildKit's LLBBridge service; out: typed calls (Ping,
 //! Solve, ReadFile, ReadDir, StatFile, ResolveImageConfig, Warn, Inputs) and the final Return.
-//! Invariant: Ping runs before anything else and its caps gate optional features; `Return`
+//! Invariant: Ping runs before anything else and its caps gate optional features; calls take
+//! `&self` and may run concurrently (HTTP/2 multiplexes them over the one stream); `Return`
 //! consumes the client, so after it the channel is dropped and the process may simply exit.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +41,7 @@ impl Gateway {
     }
 
     /// Connects over any byte stream (the same path `connect_stdio` takes) and pings.
+    #[tracing::instrument(level = "debug", name = "gateway.connect", skip_all)]
     pub async fn connect<Stream>(stream: Stream) -> Result<Gateway, GatewayError>
     where
         Stream: AsyncRead + AsyncWrite + Send + Unpin + 'static,
@@ -109,7 +111,7 @@ impl Gateway {
 
     /// Solves `definition` and returns its single ref (empty for an empty result).
     pub async fn solve(
-        &mut self,
+        &self,
         definition: pb::Definition,
         options: SolveOptions,
     ) -> Result<Reference, GatewayError> {
@@ -125,17 +127,15 @@ impl Gateway {
 
     /// Runs `options.frontend` (e.g. `dockerfile.v0`) and returns its whole result, ready to
     /// hand to `return_result`.
-    pub async fn solve_frontend(
-        &mut self,
-        options: SolveOptions,
-    ) -> Result<BuildResult, GatewayError> {
+    pub async fn solve_frontend(&self, options: SolveOptions) -> Result<BuildResult, GatewayError> {
         self.solve_request(None, options).await
     }
 
     /// The general `Solve`: a Definition, a frontend, or both. A failure keeps BuildKit's
     /// status whole (`GatewayError::Call`), to pass on with `FrontendError::from`.
+    #[tracing::instrument(level = "debug", name = "gateway.solve", skip_all, fields(frontend = options.frontend.as_deref().unwrap_or("")))]
     pub async fn solve_request(
-        &mut self,
+        &self,
         definition: Option<pb::Definition>,
         options: SolveOptions,
     ) -> Result<BuildResult, GatewayError> {
@@ -154,6 +154,7 @@ impl Gateway {
         let request = build_solve_request(definition, options, evaluate_remotely);
         let response = self
             .client
+            .clone()
             .solve(request)
             .await
             .map_err(|status| GatewayError::call("Solve", status))?
@@ -181,8 +182,13 @@ impl Gateway {
     }
 
     /// Reads a file (or `(offset, length)` of it) from a solved ref.
+    #[tracing::instrument(
+        level = "debug",
+        name = "gateway.read_file",
+        skip(self, reference, range)
+    )]
     pub async fn read_file(
-        &mut self,
+        &self,
         reference: &Reference,
         path: &str,
         range: Option<(i64, i64)>,
@@ -195,6 +201,7 @@ impl Gateway {
         };
         let response = self
             .client
+            .clone()
             .read_file(request)
             .await
             .map_err(|status| GatewayError::call("ReadFile", status))?;
@@ -202,8 +209,13 @@ impl Gateway {
     }
 
     /// Lists a directory of a solved ref, optionally filtered by a glob.
+    #[tracing::instrument(
+        level = "debug",
+        name = "gateway.read_dir",
+        skip(self, reference, include_pattern)
+    )]
     pub async fn read_dir(
-        &mut self,
+        &self,
         reference: &Reference,
         path: &str,
         include_pattern: Option<&str>,
@@ -217,6 +229,7 @@ impl Gateway {
         };
         let response = self
             .client
+            .clone()
             .read_dir(request)
             .await
             .map_err(|status| GatewayError::call("ReadDir", status))?;
@@ -224,8 +237,9 @@ impl Gateway {
     }
 
     /// Stats one path of a solved ref.
+    #[tracing::instrument(level = "debug", name = "gateway.stat_file", skip(self, reference))]
     pub async fn stat_file(
-        &mut self,
+        &self,
         reference: &Reference,
         path: &str,
     ) -> Result<fsutil::Stat, GatewayError> {
@@ -237,6 +251,7 @@ impl Gateway {
         };
         let response = self
             .client
+            .clone()
             .stat_file(request)
             .await
             .map_err(|status| GatewayError::call("StatFile", status))?;
@@ -251,7 +266,7 @@ impl Gateway {
 
     /// Resolves an image's digest and config, logging `[internal] load metadata for <reference>`.
     pub async fn resolve_image_config(
-        &mut self,
+        &self,
         reference: &str,
         platform: Option<pb::Platform>,
         resolve_mode: &str,
@@ -268,13 +283,15 @@ impl Gateway {
     }
 
     /// Resolves an image with every request field under the caller's control.
+    #[tracing::instrument(level = "debug", name = "gateway.resolve_image_config", skip_all, fields(reference = %request.reference))]
     pub async fn resolve_image(
-        &mut self,
+        &self,
         request: ResolveImageRequest,
     ) -> Result<ResolvedImage, GatewayError> {
         let requested = request.reference.clone();
         let response = self
             .client
+            .clone()
             .resolve_image_config(request.into_proto())
             .await
             .map_err(|status| GatewayError::call("ResolveImageConfig", status))?
@@ -293,7 +310,7 @@ impl Gateway {
 
     /// Shows a warning to the user (skipped, with a log line, if the daemon cannot).
     pub async fn warn(
-        &mut self,
+        &self,
         digest: &str,
         level: i64,
         short: &str,
@@ -312,12 +329,14 @@ impl Gateway {
     }
 
     /// `warn` with every field (including the documentation URL).
-    pub async fn send_warning(&mut self, warning: Warning) -> Result<(), GatewayError> {
+    #[tracing::instrument(level = "debug", name = "gateway.warn", skip_all)]
+    pub async fn send_warning(&self, warning: Warning) -> Result<(), GatewayError> {
         if !self.has_frontend_cap(frontend_caps::WARNINGS) {
             tracing::warn!(short = %warning.short, "BuildKit cannot show warnings; dropping one");
             return Ok(());
         }
         self.client
+            .clone()
             .warn(warning.into_proto())
             .await
             .map_err(|status| GatewayError::call("Warn", status))?;
@@ -325,12 +344,14 @@ impl Gateway {
     }
 
     /// The Definitions passed as frontend inputs (empty for a plain build or an old daemon).
-    pub async fn inputs(&mut self) -> Result<BTreeMap<String, pb::Definition>, GatewayError> {
+    #[tracing::instrument(level = "debug", name = "gateway.inputs", skip_all)]
+    pub async fn inputs(&self) -> Result<BTreeMap<String, pb::Definition>, GatewayError> {
         if !self.has_frontend_cap(frontend_caps::FRONTEND_INPUTS) {
             return Ok(BTreeMap::new());
         }
         let response = self
             .client
+            .clone()
             .inputs(gateway::InputsRequest {})
             .await
             .map_err(|status| GatewayError::call("Inputs", status))?;
@@ -357,6 +378,7 @@ impl Gateway {
         self.send_return(request).await
     }
 
+    #[tracing::instrument(level = "debug", name = "gateway.return", skip_all)]
     async fn send_return(mut self, request: gateway::ReturnRequest) -> Result<(), GatewayError> {
         self.client
             .r#return(request)

@@ -2,6 +2,14 @@
 //! same connector path as stdio); out: checks on what the client sent and what it returned.
 //! Invariant: every scenario ends with `Return`, after which the connection must close.
 
+// Test code may fail loudly: the workspace lints against panics are for the frontend itself.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use std::collections::BTreeMap;
@@ -37,7 +45,7 @@ async fn assert_closes(closed: oneshot::Receiver<()>) {
 async fn ping_solve_read_file_return() {
     let mock = MockBridge::new();
     let recorded = mock.recorded.clone();
-    let (mut gateway, closed) = start(mock).await;
+    let (gateway, closed) = start(mock).await;
 
     assert!(gateway.has_frontend_cap("proto.refarray"));
     assert!(gateway.has_llb_cap("exec.mount.cache"));
@@ -102,7 +110,7 @@ async fn ping_solve_read_file_return() {
 async fn failed_solve_is_returned_with_its_details() {
     let mock = MockBridge::new();
     let recorded = mock.recorded.clone();
-    let (mut gateway, closed) = start(mock).await;
+    let (gateway, closed) = start(mock).await;
 
     let definition = pb::Definition {
         def: vec![FAILING_OP.to_vec()],
@@ -130,7 +138,7 @@ async fn failed_solve_is_returned_with_its_details() {
 async fn located_error_and_warning_and_image_resolution() {
     let mock = MockBridge::new();
     let recorded = mock.recorded.clone();
-    let (mut gateway, closed) = start(mock).await;
+    let (gateway, closed) = start(mock).await;
 
     let platform = pb::Platform {
         os: "linux".to_owned(),
@@ -195,7 +203,7 @@ async fn located_error_and_warning_and_image_resolution() {
 async fn forwarded_frontend_result_is_returned_whole() {
     let mock = MockBridge::new();
     let recorded = mock.recorded.clone();
-    let (mut gateway, closed) = start(mock).await;
+    let (gateway, closed) = start(mock).await;
 
     let options = BTreeMap::from([("platform".to_owned(), "linux/amd64,linux/arm64".to_owned())]);
     let result = gateway
@@ -226,7 +234,7 @@ async fn forwarded_frontend_result_is_returned_whole() {
 async fn definition_with_an_unknown_cap_is_refused_before_solving() {
     let mock = MockBridge::new();
     let recorded = mock.recorded.clone();
-    let (mut gateway, closed) = start(mock).await;
+    let (gateway, closed) = start(mock).await;
 
     let mut metadata = pb::OpMetadata::default();
     metadata.caps.insert("mergeop".to_owned(), true);

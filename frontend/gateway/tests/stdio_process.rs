@@ -3,6 +3,14 @@
 //! Invariant: after `Return` the child exits by itself, with status 0, within seconds (the hang
 //! seen with `tokio::io::stdin()` must not come back).
 
+// Test code may fail loudly: the workspace lints against panics are for the frontend itself.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use std::os::fd::OwnedFd;
