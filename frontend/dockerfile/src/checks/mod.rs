@@ -243,7 +243,9 @@ fn from_checks(
     true
 }
 
-/// The rules reported while dispatching, stage by stage in Dockerfile order.
+/// The rules reported while dispatching, stage by stage in Dockerfile order. Nothing is
+/// dispatched when a dispatched stage's base image name is not a valid reference: BuildKit fails
+/// while resolving base images, before dispatching.
 fn dispatch_checks(
     view: &View,
     lexer: &Lexer,
@@ -252,34 +254,55 @@ fn dispatch_checks(
     emitter: &mut Emitter,
 ) {
     let dispatched = view.dispatched_stages(options.all_stages, options.target.as_deref());
+    let is_dispatched = |index: usize| dispatched.get(index).copied().unwrap_or(false);
+    let bases: Vec<Base> = (0..view.stages.len())
+        .map(|index| base_of(view, lexer, global, index))
+        .collect();
+    let unresolvable = bases.iter().enumerate().any(|(index, base)| {
+        is_dispatched(index) && matches!(base, Base::Image(name) if !reference::is_valid_reference(name))
+    });
+    if unresolvable {
+        return;
+    }
     let dispatcher = Dispatcher {
         lexer: *lexer,
         options,
         global,
     };
+    let windows = options.target_platform.os == "windows";
     let mut finished: Vec<Option<StageState>> = Vec::new();
-    for (index, stage) in view.stages.iter().enumerate() {
-        if !dispatched.get(index).copied().unwrap_or(false) {
+    for (index, (stage, base)) in view.stages.iter().zip(&bases).enumerate() {
+        if !is_dispatched(index) {
             finished.push(None);
             continue;
         }
-        let base = base_state(view, lexer, global, options, index, &finished);
-        finished.push(Some(dispatcher.stage(stage, base, emitter)));
+        let start = match base {
+            Base::Stage(earlier) => match finished.get(*earlier) {
+                Some(Some(state)) => state.clone(),
+                _ => StageState::from_image(None, false, windows),
+            },
+            Base::Scratch => StageState::from_image(Some(Vec::new()), false, windows),
+            Base::Image(_) => match options.base_images.get(&index) {
+                Some(image) => StageState::from_image(Some(image.env.clone()), image.shell, windows),
+                None => StageState::from_image(None, false, windows),
+            },
+        };
+        finished.push(Some(dispatcher.stage(stage, start, emitter)));
     }
 }
 
-/// The state a stage starts from: an earlier stage's end state, scratch, or a base image.
-fn base_state(
-    view: &View,
-    lexer: &Lexer,
-    global: &[(String, String)],
-    options: &CheckOptions,
-    index: usize,
-    finished: &[Option<StageState>],
-) -> StageState {
-    let windows = options.target_platform.os == "windows";
+/// What a stage is built on.
+enum Base {
+    /// An earlier stage of this Dockerfile, by index.
+    Stage(usize),
+    Scratch,
+    /// An image, by its name after expansion.
+    Image(String),
+}
+
+fn base_of(view: &View, lexer: &Lexer, global: &[(String, String)], index: usize) -> Base {
     let Some(stage) = view.stages.get(index) else {
-        return StageState::from_image(None, false, windows);
+        return Base::Scratch;
     };
     let base_name = lexer
         .expand(&stage.stage.base_name, &Pairs(global))
@@ -291,17 +314,9 @@ fn base_state(
         .iter()
         .take(index)
         .rposition(|candidate| candidate.stage.name.as_deref() == Some(lowered.as_str()));
-    if let Some(earlier) = earlier {
-        if let Some(Some(state)) = finished.get(earlier) {
-            return state.clone();
-        }
-        return StageState::from_image(None, false, windows);
-    }
-    if base_name == "scratch" {
-        return StageState::from_image(Some(Vec::new()), false, windows);
-    }
-    match options.base_images.get(&index) {
-        Some(image) => StageState::from_image(Some(image.env.clone()), image.shell, windows),
-        None => StageState::from_image(None, false, windows),
+    match earlier {
+        Some(earlier) => Base::Stage(earlier),
+        None if base_name == "scratch" => Base::Scratch,
+        None => Base::Image(base_name),
     }
 }

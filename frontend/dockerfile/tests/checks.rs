@@ -1,0 +1,199 @@
+//! Build-check snapshots, in: `tests/fixtures/checks/<case>/Dockerfile`; out: insta snapshots of
+//! the findings (rule, lines, message) as `--call=check` evaluates them (every stage, the
+//! Dockerfile's own `# check=` directive) and, where it differs, as a build of the last stage does.
+//! Also the `# check=` / BUILDKIT_DOCKERFILE_CHECK syntax and its errors.
+
+use std::fmt::Write;
+
+use cachefront_dockerfile::checks::{
+    check_directive, run, BaseImage, CheckConfig, CheckOptions, Report, RULES,
+};
+use cachefront_dockerfile::instructions::parse_dockerfile;
+use cachefront_dockerfile::parse::parse;
+
+fn describe(report: &Report) -> String {
+    let mut text = String::new();
+    for finding in &report.findings {
+        let lines: Vec<String> = finding
+            .spans
+            .iter()
+            .map(|span| format!("{}-{}", span.start, span.end))
+            .collect();
+        let _ = writeln!(
+            text,
+            "{} [{}] {}",
+            finding.rule.name,
+            lines.join(","),
+            finding.message
+        );
+    }
+    if let Some(error) = &report.error {
+        let _ = writeln!(text, "error: {error}");
+    }
+    text
+}
+
+/// The report, or the text of the check configuration error the build fails with first.
+fn check(source: &[u8], all_stages: bool) -> Result<Report, String> {
+    let ast = parse(source).expect("fixture parses");
+    let dockerfile = parse_dockerfile(&ast).expect("fixture types");
+    let options = CheckOptions {
+        config: CheckConfig::for_build(source, None).map_err(|error| error.to_string())?,
+        all_stages,
+        ..CheckOptions::default()
+    };
+    Ok(run(&ast, &dockerfile, &options))
+}
+
+#[test]
+fn check_fixtures() {
+    insta::glob!("../../../tests/fixtures", "checks/*/Dockerfile", |path| {
+        let source = std::fs::read(path).expect("fixture is readable");
+        let text = match (check(&source, true), check(&source, false)) {
+            (Err(error), _) | (_, Err(error)) => format!("fails before checking: {error}\n"),
+            (Ok(all), Ok(build)) if build == all => describe(&all),
+            (Ok(all), Ok(build)) => format!(
+                "{}--- build of the last stage\n{}",
+                describe(&all),
+                describe(&build)
+            ),
+        };
+        insta::assert_snapshot!(text);
+    });
+}
+
+#[test]
+fn every_rule_has_data() {
+    let names: Vec<&str> = RULES.iter().map(|rule| rule.name).collect();
+    assert_eq!(names.len(), 22);
+    for rule in RULES {
+        assert!(!rule.description.is_empty());
+        if rule.name != "InvalidBaseImagePlatform" {
+            let kebab = kebab(rule.name);
+            assert_eq!(
+                rule.url,
+                format!("https://docs.docker.com/go/dockerfile/rule/{kebab}/")
+            );
+        }
+    }
+    let experimental: Vec<&str> = RULES
+        .iter()
+        .filter(|rule| rule.experimental)
+        .map(|rule| rule.name)
+        .collect();
+    assert_eq!(experimental, ["CopyIgnoredFile", "InvalidDefinitionDescription"]);
+}
+
+fn kebab(name: &str) -> String {
+    let mut out = String::new();
+    let characters: Vec<char> = name.chars().collect();
+    for (index, character) in characters.iter().enumerate() {
+        let previous_lower = index > 0 && characters[index - 1].is_ascii_lowercase();
+        let next_lower = characters.get(index + 1).is_some_and(char::is_ascii_lowercase);
+        let previous_upper = index > 0 && characters[index - 1].is_ascii_uppercase();
+        if character.is_ascii_uppercase() && index > 0 && (previous_lower || (previous_upper && next_lower)) {
+            out.push('-');
+        }
+        out.push(character.to_ascii_lowercase());
+    }
+    out
+}
+
+#[test]
+fn check_options_parse_as_upstream() {
+    let config = CheckConfig::parse(" skip = A, B ;error=TRUE;experimental=all").unwrap();
+    assert_eq!(config.skip, ["A", "B"]);
+    assert!(config.error && config.experimental_all && !config.skip_all);
+    assert_eq!(CheckConfig::parse("").unwrap(), CheckConfig::default());
+    assert_eq!(CheckConfig::parse("skip=all").unwrap().skip_all, true);
+    // At most three parts: a fourth option stays in the third one's value.
+    let config = CheckConfig::parse("skip=A;skip=B;skip=C;error=true").unwrap();
+    assert_eq!(config.skip, ["C;error=true"]);
+    assert!(!config.error);
+}
+
+#[test]
+fn check_option_errors_are_upstreams() {
+    let error = |text: &str| CheckConfig::parse(text).unwrap_err();
+    assert_eq!(error("skip"), r#"invalid check option "skip""#);
+    assert_eq!(error(" foo =1"), r#"invalid check option "foo""#);
+    assert_eq!(
+        error("error=yes"),
+        r#"failed to parse check option "error=yes": strconv.ParseBool: parsing "yes": invalid syntax"#
+    );
+    let directive = CheckConfig::from_directive(b"# check=error=maybe\nFROM scratch\n").unwrap_err();
+    assert_eq!(
+        directive.to_string(),
+        r#"failed to parse check options: failed to parse check option "error=maybe": strconv.ParseBool: parsing "maybe": invalid syntax"#
+    );
+    let build_arg = CheckConfig::for_build(b"FROM scratch\n", Some("nope")).unwrap_err();
+    assert_eq!(
+        build_arg.to_string(),
+        r#"failed to parse build-arg:BUILDKIT_DOCKERFILE_CHECK: invalid check option "nope""#
+    );
+}
+
+#[test]
+fn build_arg_overrides_the_directive_even_when_empty() {
+    let source = b"# check=skip=all\nFROM scratch as base\n";
+    assert!(CheckConfig::for_build(source, None).unwrap().skip_all);
+    assert_eq!(CheckConfig::for_build(source, Some("")).unwrap(), CheckConfig::default());
+    let config = CheckConfig::for_build(source, Some("error=1")).unwrap();
+    assert!(config.error && !config.skip_all);
+}
+
+#[test]
+fn directive_is_read_as_parse_directive_reads_it() {
+    assert_eq!(check_directive(b"# check=skip=A\n").as_deref(), Some("skip=A"));
+    assert_eq!(check_directive(b"#CHECK = skip=A  \r\n").as_deref(), Some("skip=A"));
+    assert_eq!(check_directive(b"# syntax=x\n# check=skip=A;error=true\n").as_deref(), Some("skip=A;error=true"));
+    assert_eq!(check_directive(b"# check=skip=A; error=true\n").as_deref(), Some("skip=A;"));
+    assert_eq!(check_directive(b"\xEF\xBB\xBF#!/bin/x\n# check=skip=A\n").as_deref(), Some("skip=A"));
+    // Not at column 0, after another comment, after a blank line, or repeated.
+    assert_eq!(check_directive(b"  # check=skip=A\n"), None);
+    assert_eq!(check_directive(b"# hello\n# check=skip=A\n"), None);
+    assert_eq!(check_directive(b"\n# check=skip=A\n"), None);
+    assert_eq!(check_directive(b"# check=skip=A\n# check=skip=B\n").as_deref(), Some("skip=A"));
+}
+
+#[test]
+fn build_arg_configuration_applies_to_findings() {
+    let source = b"FROM scratch as base\nCMD echo hi\n";
+    let ast = parse(source).unwrap();
+    let dockerfile = parse_dockerfile(&ast).unwrap();
+    let options = CheckOptions {
+        config: CheckConfig::for_build(source, Some("skip=FromAsCasing;error=true")).unwrap(),
+        ..CheckOptions::default()
+    };
+    let report = run(&ast, &dockerfile, &options);
+    assert_eq!(
+        describe(&report),
+        "JSONArgsRecommended [2-2] JSON arguments recommended for CMD to prevent unintended behavior related to OS signals\nerror: lint violation found for rules: JSONArgsRecommended\n"
+    );
+    assert_eq!(
+        report.findings[0].short(),
+        "JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (line 2)"
+    );
+}
+
+#[test]
+fn base_image_facts_enable_undefined_var() {
+    let source = b"FROM debian:bookworm\nENV A=$HOME$NOPE\nCMD echo hi\n";
+    let ast = parse(source).unwrap();
+    let dockerfile = parse_dockerfile(&ast).unwrap();
+    let unknown = run(&ast, &dockerfile, &CheckOptions::default());
+    assert_eq!(unknown.findings.len(), 1, "{}", describe(&unknown));
+    let mut options = CheckOptions::default();
+    options.base_images.insert(
+        0,
+        BaseImage {
+            env: vec![("HOME".to_owned(), "/root".to_owned()), ("NOPD".to_owned(), String::new())],
+            shell: true,
+        },
+    );
+    let known = run(&ast, &dockerfile, &options);
+    assert_eq!(
+        describe(&known),
+        "UndefinedVar [2-2] Usage of undefined variable '$NOPE' (did you mean $NOPD?)\n"
+    );
+}
