@@ -33,15 +33,26 @@ fn describe(report: &Report) -> String {
     text
 }
 
-/// The report, or the text of the check configuration error the build fails with first.
+/// The report, or the text of the check configuration error the build fails with first. Stages
+/// FROM `debian:bookworm` get that image's config facts (its only ENV is PATH), as lowering
+/// would pass them.
 fn check(source: &[u8], all_stages: bool) -> Result<Report, String> {
     let ast = parse(source).expect("fixture parses");
     let dockerfile = parse_dockerfile(&ast).expect("fixture types");
-    let options = CheckOptions {
+    let mut options = CheckOptions {
         config: CheckConfig::for_build(source, None).map_err(|error| error.to_string())?,
         all_stages,
         ..CheckOptions::default()
     };
+    for (index, stage) in dockerfile.stages.iter().enumerate() {
+        if stage.base_name == "debian:bookworm" {
+            let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+            let env = vec![("PATH".to_owned(), path.to_owned())];
+            options
+                .base_images
+                .insert(index, BaseImage { env, shell: false });
+        }
+    }
     Ok(run(&ast, &dockerfile, &options))
 }
 
@@ -81,7 +92,10 @@ fn every_rule_has_data() {
         .filter(|rule| rule.experimental)
         .map(|rule| rule.name)
         .collect();
-    assert_eq!(experimental, ["CopyIgnoredFile", "InvalidDefinitionDescription"]);
+    assert_eq!(
+        experimental,
+        ["CopyIgnoredFile", "InvalidDefinitionDescription"]
+    );
 }
 
 fn kebab(name: &str) -> String {
@@ -89,9 +103,14 @@ fn kebab(name: &str) -> String {
     let characters: Vec<char> = name.chars().collect();
     for (index, character) in characters.iter().enumerate() {
         let previous_lower = index > 0 && characters[index - 1].is_ascii_lowercase();
-        let next_lower = characters.get(index + 1).is_some_and(char::is_ascii_lowercase);
+        let next_lower = characters
+            .get(index + 1)
+            .is_some_and(char::is_ascii_lowercase);
         let previous_upper = index > 0 && characters[index - 1].is_ascii_uppercase();
-        if character.is_ascii_uppercase() && index > 0 && (previous_lower || (previous_upper && next_lower)) {
+        if character.is_ascii_uppercase()
+            && index > 0
+            && (previous_lower || (previous_upper && next_lower))
+        {
             out.push('-');
         }
         out.push(character.to_ascii_lowercase());
@@ -121,7 +140,8 @@ fn check_option_errors_are_upstreams() {
         error("error=yes"),
         r#"failed to parse check option "error=yes": strconv.ParseBool: parsing "yes": invalid syntax"#
     );
-    let directive = CheckConfig::from_directive(b"# check=error=maybe\nFROM scratch\n").unwrap_err();
+    let directive =
+        CheckConfig::from_directive(b"# check=error=maybe\nFROM scratch\n").unwrap_err();
     assert_eq!(
         directive.to_string(),
         r#"failed to parse check options: failed to parse check option "error=maybe": strconv.ParseBool: parsing "maybe": invalid syntax"#
@@ -137,23 +157,44 @@ fn check_option_errors_are_upstreams() {
 fn build_arg_overrides_the_directive_even_when_empty() {
     let source = b"# check=skip=all\nFROM scratch as base\n";
     assert!(CheckConfig::for_build(source, None).unwrap().skip_all);
-    assert_eq!(CheckConfig::for_build(source, Some("")).unwrap(), CheckConfig::default());
+    assert_eq!(
+        CheckConfig::for_build(source, Some("")).unwrap(),
+        CheckConfig::default()
+    );
     let config = CheckConfig::for_build(source, Some("error=1")).unwrap();
     assert!(config.error && !config.skip_all);
 }
 
 #[test]
 fn directive_is_read_as_parse_directive_reads_it() {
-    assert_eq!(check_directive(b"# check=skip=A\n").as_deref(), Some("skip=A"));
-    assert_eq!(check_directive(b"#CHECK = skip=A  \r\n").as_deref(), Some("skip=A"));
-    assert_eq!(check_directive(b"# syntax=x\n# check=skip=A;error=true\n").as_deref(), Some("skip=A;error=true"));
-    assert_eq!(check_directive(b"# check=skip=A; error=true\n").as_deref(), Some("skip=A;"));
-    assert_eq!(check_directive(b"\xEF\xBB\xBF#!/bin/x\n# check=skip=A\n").as_deref(), Some("skip=A"));
+    assert_eq!(
+        check_directive(b"# check=skip=A\n").as_deref(),
+        Some("skip=A")
+    );
+    assert_eq!(
+        check_directive(b"#CHECK = skip=A  \r\n").as_deref(),
+        Some("skip=A")
+    );
+    assert_eq!(
+        check_directive(b"# syntax=x\n# check=skip=A;error=true\n").as_deref(),
+        Some("skip=A;error=true")
+    );
+    assert_eq!(
+        check_directive(b"# check=skip=A; error=true\n").as_deref(),
+        Some("skip=A;")
+    );
+    assert_eq!(
+        check_directive(b"\xEF\xBB\xBF#!/bin/x\n# check=skip=A\n").as_deref(),
+        Some("skip=A")
+    );
     // Not at column 0, after another comment, after a blank line, or repeated.
     assert_eq!(check_directive(b"  # check=skip=A\n"), None);
     assert_eq!(check_directive(b"# hello\n# check=skip=A\n"), None);
     assert_eq!(check_directive(b"\n# check=skip=A\n"), None);
-    assert_eq!(check_directive(b"# check=skip=A\n# check=skip=B\n").as_deref(), Some("skip=A"));
+    assert_eq!(
+        check_directive(b"# check=skip=A\n# check=skip=B\n").as_deref(),
+        Some("skip=A")
+    );
 }
 
 #[test]
@@ -187,7 +228,10 @@ fn base_image_facts_enable_undefined_var() {
     options.base_images.insert(
         0,
         BaseImage {
-            env: vec![("HOME".to_owned(), "/root".to_owned()), ("NOPD".to_owned(), String::new())],
+            env: vec![
+                ("HOME".to_owned(), "/root".to_owned()),
+                ("NOPD".to_owned(), String::new()),
+            ],
             shell: true,
         },
     );

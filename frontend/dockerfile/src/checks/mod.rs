@@ -259,7 +259,8 @@ fn dispatch_checks(
         .map(|index| base_of(view, lexer, global, index))
         .collect();
     let unresolvable = bases.iter().enumerate().any(|(index, base)| {
-        is_dispatched(index) && matches!(base, Base::Image(name) if !reference::is_valid_reference(name))
+        is_dispatched(index)
+            && matches!(base, Base::Image(name) if !reference::is_valid_reference(name))
     });
     if unresolvable {
         return;
@@ -283,7 +284,9 @@ fn dispatch_checks(
             },
             Base::Scratch => StageState::from_image(Some(Vec::new()), false, windows),
             Base::Image(_) => match options.base_images.get(&index) {
-                Some(image) => StageState::from_image(Some(image.env.clone()), image.shell, windows),
+                Some(image) => {
+                    StageState::from_image(Some(image.env.clone()), image.shell, windows)
+                }
                 None => StageState::from_image(None, false, windows),
             },
         };
