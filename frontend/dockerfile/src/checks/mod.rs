@@ -82,9 +82,13 @@ pub fn run(ast: &Ast, dockerfile: &Dockerfile, options: &CheckOptions) -> Report
     let target_stage = target_stage_name(&view, options);
     let predefined = predefined_args(options, &target_stage);
     if let Some(defaults) = meta_args(&view, &lexer, predefined.clone(), &BTreeMap::new()) {
-        invalid_default_arg_in_from::check(&view, &lexer, &defaults.0, &mut emitter);
+        invalid_default_arg_in_from::check(&view, &lexer, &defaults.values, &mut emitter);
     }
-    let Some((global, declared)) = meta_args(&view, &lexer, predefined, &options.build_args) else {
+    let Some(GlobalScope {
+        values: global,
+        declared,
+    }) = meta_args(&view, &lexer, predefined, &options.build_args)
+    else {
         return emitter.finish();
     };
     if !from_checks(&view, &lexer, &global, &declared, options, &mut emitter) {
@@ -175,14 +179,20 @@ fn predefined_args(options: &CheckOptions, target_stage: &str) -> Vec<(String, S
         .collect()
 }
 
-/// The global scope after the meta ARGs (BuildKit's `buildMetaArgs`) and every name they declare;
-/// `None` when a default fails to expand (the build fails there).
+/// The variables in the global scope after the meta ARGs, and every name the meta ARGs declare.
+struct GlobalScope {
+    values: Vec<(String, String)>,
+    declared: Vec<String>,
+}
+
+/// The global scope after the meta ARGs (BuildKit's `buildMetaArgs`); `None` when a default fails
+/// to expand (the build fails there).
 fn meta_args(
     view: &View,
     lexer: &Lexer,
     mut scope: Vec<(String, String)>,
     build_args: &BTreeMap<String, String>,
-) -> Option<(Vec<(String, String)>, Vec<String>)> {
+) -> Option<GlobalScope> {
     let mut declared = Vec::new();
     for command in &view.meta_args {
         let CommandKind::Arg(definitions) = &command.command.kind else {
@@ -201,7 +211,10 @@ fn meta_args(
             declared.push(definition.name.clone());
         }
     }
-    Some((scope, declared))
+    Some(GlobalScope {
+        values: scope,
+        declared,
+    })
 }
 
 /// UndefinedArgInFrom, RedundantTargetPlatform and FromPlatformFlagConstDisallowed per stage;
