@@ -84,6 +84,8 @@ struct Trackers {
 }
 
 pub(super) struct Dispatcher<'a> {
+    /// Set when BuildKit would fail the build while dispatching (nothing after it is checked).
+    pub(super) failed: std::cell::Cell<bool>,
     pub(super) lexer: Lexer,
     pub(super) options: &'a CheckOptions,
     pub(super) global: &'a [(String, String)],
@@ -91,15 +93,21 @@ pub(super) struct Dispatcher<'a> {
 
 impl Dispatcher<'_> {
     /// Dispatches one stage from `state`; returns the state at its end.
+    /// Dispatches the base stage's ONBUILD `triggers`, then the stage's commands, stopping where
+    /// BuildKit would fail.
     pub(super) fn stage(
         &self,
         stage: &StageView,
+        triggers: &[CommandView],
         mut state: StageState,
         emitter: &mut Emitter,
     ) -> StageState {
         let mut trackers = Trackers::default();
-        for command in &stage.commands {
+        for command in triggers.iter().chain(&stage.commands) {
             self.command(command, &mut state, &mut trackers, emitter);
+            if self.failed.get() {
+                break;
+            }
         }
         state
     }
@@ -113,7 +121,10 @@ impl Dispatcher<'_> {
         span: Span,
         emitter: &mut Emitter,
     ) -> Option<Expansion> {
-        let expansion = lexer.expand(word, &state.env).ok()?;
+        let Ok(expansion) = lexer.expand(word, &state.env) else {
+            self.failed.set(true);
+            return None;
+        };
         if state.env_known {
             undefined_var::check(
                 &expansion.unmatched,
@@ -187,14 +198,13 @@ impl Dispatcher<'_> {
             CommandKind::Arg(definitions) => self.arg(definitions, state, span, emitter),
             CommandKind::Expose(ports) => self.expose(ports, state, span, emitter),
             CommandKind::Shell(_) => state.shell_set = true,
-            CommandKind::User(word) | CommandKind::StopSignal(word) => {
+            CommandKind::User(word) => {
                 self.expand(word, &self.lexer, state, span, emitter);
             }
-            CommandKind::Volume(words) => {
-                for word in words {
-                    self.expand(word, &self.lexer, state, span, emitter);
-                }
+            CommandKind::StopSignal(word) => {
+                self.must_not_be_empty(std::slice::from_ref(word), state, span, emitter)
             }
+            CommandKind::Volume(words) => self.must_not_be_empty(words, state, span, emitter),
             CommandKind::Copy(copy) | CommandKind::Add(copy) => {
                 self.copy(copy, state, span, emitter)
             }
@@ -213,6 +223,22 @@ impl Dispatcher<'_> {
                 }
             }
             CommandKind::Onbuild(_) | CommandKind::Maintainer(_) => {}
+        }
+    }
+
+    /// VOLUME paths and STOPSIGNAL: an empty result fails the build.
+    fn must_not_be_empty(
+        &self,
+        words: &[String],
+        state: &StageState,
+        span: Span,
+        emitter: &mut Emitter,
+    ) {
+        for word in words {
+            let expansion = self.expand(word, &self.lexer, state, span, emitter);
+            if expansion.is_some_and(|expansion| expansion.result.is_empty()) {
+                self.failed.set(true);
+            }
         }
     }
 

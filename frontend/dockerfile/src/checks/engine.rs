@@ -78,9 +78,12 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// Reports at one span.
+    /// Reports at an instruction's lines: like BuildKit's `Node.Location()`, one range per line.
     pub(super) fn emit_at(&mut self, rule: &'static Rule, span: Span, message: String) {
-        self.emit(rule, vec![span], message);
+        let lines = (span.start..=span.end.max(span.start))
+            .map(Span::line)
+            .collect();
+        self.emit(rule, lines, message);
     }
 
     pub(super) fn finish(self) -> Report {

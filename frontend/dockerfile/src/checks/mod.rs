@@ -8,6 +8,7 @@
 mod config;
 mod dispatch;
 mod engine;
+mod onbuild;
 mod platform;
 mod reference;
 mod rules;
@@ -279,17 +280,32 @@ fn dispatch_checks(
         return;
     }
     let dispatcher = Dispatcher {
+        failed: std::cell::Cell::new(false),
         lexer: *lexer,
         options,
         global,
     };
     let windows = options.target_platform.os == "windows";
+    // ONBUILD triggers are only set up for the stages the target needs, even with `all_stages`.
+    let needed = view.dispatched_stages(false, options.target.as_deref());
     let mut finished: Vec<Option<StageState>> = Vec::new();
     for (index, (stage, base)) in view.stages.iter().zip(&bases).enumerate() {
-        if !is_dispatched(index) {
+        if !is_dispatched(index) || dispatcher.failed.get() {
             finished.push(None);
             continue;
         }
+        let triggers = match base {
+            Base::Stage(earlier) if needed.get(index).copied().unwrap_or(false) => view
+                .stages
+                .get(*earlier)
+                .map(|base| onbuild::triggers(base, stage.stage.span))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let trigger_views: Vec<view::CommandView> = triggers
+            .iter()
+            .map(|(command, node)| view::CommandView { command, node })
+            .collect();
         let start = match base {
             Base::Stage(earlier) => match finished.get(*earlier) {
                 Some(Some(state)) => state.clone(),
@@ -303,7 +319,12 @@ fn dispatch_checks(
                 None => StageState::from_image(None, false, windows),
             },
         };
-        finished.push(Some(dispatcher.stage(stage, start, emitter)));
+        finished.push(Some(dispatcher.stage(
+            stage,
+            &trigger_views,
+            start,
+            emitter,
+        )));
     }
 }
 
@@ -324,12 +345,12 @@ fn base_of(view: &View, lexer: &Lexer, global: &[(String, String)], index: usize
         .expand(&stage.stage.base_name, &Pairs(global))
         .map(|expansion: Expansion| expansion.result)
         .unwrap_or_default();
-    let lowered = base_name.to_lowercase();
+    // BuildKit looks the base name up as written among the (lowercased) stage names.
     let earlier = view
         .stages
         .iter()
         .take(index)
-        .rposition(|candidate| candidate.stage.name.as_deref() == Some(lowered.as_str()));
+        .rposition(|candidate| candidate.stage.name.as_deref() == Some(base_name.as_str()));
     match earlier {
         Some(earlier) => Base::Stage(earlier),
         None if base_name == "scratch" => Base::Scratch,
