@@ -244,3 +244,59 @@ fn base_image_facts_enable_undefined_var() {
         "UndefinedVar [2-2] Usage of undefined variable '$NOPE' (did you mean $NOPD?)\n"
     );
 }
+
+#[test]
+fn a_target_dispatches_only_the_stages_it_needs() {
+    let source =
+        b"FROM scratch AS unused\nCMD echo unused\nFROM scratch AS final\nCMD echo final\n";
+    let ast = parse(source).unwrap();
+    let dockerfile = parse_dockerfile(&ast).unwrap();
+    let options = CheckOptions {
+        target: Some("UNUSED".to_owned()),
+        ..CheckOptions::default()
+    };
+    let report = run(&ast, &dockerfile, &options);
+    assert_eq!(
+        describe(&report),
+        "JSONArgsRecommended [2-2] JSON arguments recommended for CMD to prevent unintended behavior related to OS signals\n"
+    );
+    let unknown = CheckOptions {
+        target: Some("missing".to_owned()),
+        ..CheckOptions::default()
+    };
+    assert_eq!(run(&ast, &dockerfile, &unknown).findings, []);
+}
+
+#[test]
+fn base_image_platform_is_reported_for_lowering() {
+    use cachefront_dockerfile::checks::{base_image_platform, Platform};
+    use cachefront_dockerfile::parse::Span;
+    let expected = Platform::default();
+    let actual = Platform {
+        architecture: "arm64".to_owned(),
+        ..Platform::default()
+    };
+    let config = CheckConfig::default();
+    let finding =
+        base_image_platform(&config, "alpine", &expected, &actual, Span::line(3)).unwrap();
+    assert_eq!(
+        finding.short(),
+        r#"InvalidBaseImagePlatform: Base image alpine was pulled with platform "linux/arm64", expected "linux/amd64" for current build (line 3)"#
+    );
+    assert!(base_image_platform(&config, "alpine", &expected, &expected, Span::line(3)).is_none());
+    let skipped = CheckConfig::parse("skip=InvalidBaseImagePlatform").unwrap();
+    assert!(base_image_platform(&skipped, "alpine", &expected, &actual, Span::line(3)).is_none());
+}
+
+#[test]
+fn multi_line_instructions_get_one_range_per_line() {
+    let source = b"FROM scratch\nENV a \\\n  b\n";
+    let ast = parse(source).unwrap();
+    let dockerfile = parse_dockerfile(&ast).unwrap();
+    let report = run(&ast, &dockerfile, &CheckOptions::default());
+    assert_eq!(
+        describe(&report),
+        "LegacyKeyValueFormat [2-2,3-3] \"ENV key=value\" should be used instead of legacy \"ENV key value\" format\n"
+    );
+    assert_eq!(report.findings[0].line(), 2);
+}
