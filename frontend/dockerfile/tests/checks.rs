@@ -300,3 +300,33 @@ fn multi_line_instructions_get_one_range_per_line() {
     );
     assert_eq!(report.findings[0].line(), 2);
 }
+
+/// Every parse fixture that types runs through the checks in both modes without panicking, and
+/// every finding points at lines of the file.
+#[test]
+fn checks_run_on_every_parse_fixture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/parse");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path().join("Dockerfile");
+        let Ok(source) = std::fs::read(&path) else {
+            continue;
+        };
+        let line_count = source.split(|byte| *byte == b'\n').count();
+        for all_stages in [true, false] {
+            if let Ok(report) = check(&source, all_stages) {
+                for finding in &report.findings {
+                    for span in &finding.spans {
+                        assert!(
+                            span.start >= 1 && span.end <= line_count,
+                            "{}: {finding:?}",
+                            path.display()
+                        );
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10, "only {checked} fixtures checked");
+}
