@@ -30,7 +30,8 @@ pub const CHECK_BUILD_ARG: &str = "BUILDKIT_DOCKERFILE_CHECK";
 
 impl CheckConfig {
     /// The configuration a build uses: the `BUILDKIT_DOCKERFILE_CHECK` build argument when it is
-    /// given at all (even empty), else the `# check=` directive of `source`.
+    /// given at all (even empty), else the `# check=` directive of `source`. BuildKit reads it
+    /// before parsing the Dockerfile, so its error comes before any parse error.
     pub fn for_build(
         source: &[u8],
         build_arg: Option<&str>,

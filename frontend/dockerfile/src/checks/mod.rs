@@ -22,7 +22,7 @@ pub use engine::{Finding, Report, Rule};
 pub use platform::Platform;
 pub use rules::ALL as RULES;
 
-use crate::expand::{Expansion, Lexer};
+use crate::expand::{Expansion, Lexer, Lookup};
 use crate::instructions::{CommandKind, Dockerfile};
 use crate::parse::{Ast, Span};
 use dispatch::{Dispatcher, Pairs, StageState};
@@ -92,7 +92,7 @@ pub fn run(ast: &Ast, dockerfile: &Dockerfile, options: &CheckOptions) -> Report
     else {
         return emitter.finish();
     };
-    if !from_checks(&view, &lexer, &global, &declared, options, &mut emitter) {
+    if !from_checks(&view, &lexer, &global, &declared, &mut emitter) {
         return emitter.finish();
     }
     dispatch_checks(&view, &lexer, &global, options, &mut emitter);
@@ -225,7 +225,6 @@ fn from_checks(
     lexer: &Lexer,
     global: &[(String, String)],
     declared: &[String],
-    options: &CheckOptions,
     emitter: &mut Emitter,
 ) -> bool {
     let mut known: Vec<String> = declared.to_vec();
@@ -246,7 +245,9 @@ fn from_checks(
             return false;
         };
         undefined_arg_in_from::check(&expansion.unmatched, &known, span, emitter);
-        let target = options.target_platform.format();
+        // Compared with TARGETPLATFORM as the global scope holds it (a build argument or a meta
+        // ARG may have replaced the automatic value).
+        let target = Pairs(global).lookup("TARGETPLATFORM").unwrap_or_default();
         redundant_target_platform::check(platform, &expansion, &target, span, emitter);
         let stage_name = stage.stage.name.as_deref().unwrap_or_default();
         from_platform_flag_const_disallowed::check(stage_name, &expansion, span, emitter);
