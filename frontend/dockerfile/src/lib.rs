@@ -2,6 +2,7 @@
 //! stages, each carrying its line span, plus BuildKit's word expansion to apply during lowering.
 //! Invariant: accepts what BuildKit's parser accepts, rejects what it rejects, at the same line.
 
+pub mod checks;
 pub mod csv;
 mod error;
 mod exercise;

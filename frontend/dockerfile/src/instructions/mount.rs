@@ -205,6 +205,11 @@ impl MountFlag {
         self.from.as_deref()
     }
 
+    /// The flag's value as written (`type=cache,target=...`), for checks that expand each field.
+    pub fn as_written(&self) -> &str {
+        &self.value
+    }
+
     /// `source` before expansion, for what must be known before the stage is lowered.
     pub fn source_as_written(&self) -> Option<&str> {
         self.source.as_deref()
