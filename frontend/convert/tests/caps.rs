@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use cachefront_convert::{convert, ConvertOptions, ResolvedImage, Resolver};
+use cachefront_convert::{convert, ConvertError, ConvertOptions, ResolvedImage, Resolver};
 use cachefront_llb::{Platform, SourceFile, State};
 use cachefront_proto::pb;
 
@@ -19,7 +19,7 @@ impl Resolver for FixedResolver {
         &mut self,
         _reference: &str,
         platform: &Platform,
-    ) -> Result<ResolvedImage, String> {
+    ) -> Result<ResolvedImage, ConvertError> {
         let config = serde_json::json!({
             "architecture": platform.architecture,
             "os": platform.os,
@@ -28,7 +28,8 @@ impl Resolver for FixedResolver {
         });
         Ok(ResolvedImage {
             digest: String::new(),
-            config: serde_json::to_vec(&config).map_err(|error| error.to_string())?,
+            config: serde_json::to_vec(&config)
+                .map_err(|error| ConvertError::new(error.to_string()))?,
         })
     }
 
