@@ -141,11 +141,7 @@ fn convert_options(
     convert_options.explicit_target_platform = !options.platforms.is_empty();
     convert_options.multi_platform = options.multi_platform;
     convert_options.build_platforms = build_platforms;
-    convert_options.no_cache = match &options.no_cache {
-        cachefront_gateway::NoCache::None => NoCache::None,
-        cachefront_gateway::NoCache::All => NoCache::All,
-        cachefront_gateway::NoCache::Stages(stages) => NoCache::Stages(stages.clone()),
-    };
+    convert_options.no_cache = NoCache::from_option(options.no_cache.as_deref());
     convert_options.session_id = options.session_id.clone();
     convert_options.dockerignore = ignore_patterns.to_vec();
     convert_options.image_resolve_mode = Some(options.image_resolve_mode.as_str().to_owned());

@@ -46,16 +46,30 @@ pub struct ConvertOptions {
     pub named_context_excludes: BTreeMap<String, Vec<String>>,
 }
 
-/// Which stages ignore the build cache.
+/// Which stages ignore the build cache (`--no-cache`, `--no-cache-filter`): the one home of that
+/// rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum NoCache {
+    /// Use the cache everywhere (no `no-cache` option).
     #[default]
     None,
+    /// `no-cache` with an empty value: every stage.
     All,
+    /// `no-cache=a,b`: these stages (names compare case-insensitively).
     Stages(Vec<String>),
 }
 
 impl NoCache {
+    /// Reads the `no-cache` frontend option as BuildKit does: absent is `None`, empty is `All`,
+    /// otherwise the comma-separated stage names.
+    pub fn from_option(value: Option<&str>) -> NoCache {
+        match value {
+            None => NoCache::None,
+            Some("") => NoCache::All,
+            Some(names) => NoCache::Stages(names.split(',').map(str::to_owned).collect()),
+        }
+    }
+
     /// Whether the stage named `name` ignores the cache.
     pub fn applies_to(&self, name: Option<&str>) -> bool {
         match self {
@@ -104,5 +118,22 @@ impl ConvertOptions {
 
     pub fn has_llb_cap(&self, cap: &str) -> bool {
         self.llb_caps.iter().any(|known| known == cap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_cache_option_matches_stage_names_case_insensitively() {
+        assert!(NoCache::from_option(Some("")).applies_to(Some("anything")));
+        assert!(NoCache::from_option(Some("")).applies_to(None));
+        let stages = NoCache::from_option(Some("Build,test"));
+        assert!(stages.applies_to(Some("build")));
+        assert!(stages.applies_to(Some("TEST")));
+        assert!(!stages.applies_to(Some("final")));
+        assert!(!stages.applies_to(None));
+        assert!(!NoCache::from_option(None).applies_to(Some("build")));
     }
 }

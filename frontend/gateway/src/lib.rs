@@ -15,7 +15,8 @@ mod capabilities;
 mod client;
 mod error;
 pub mod options;
-pub mod platform;
+/// Platform specifiers: one home, in the llb crate, shared with lowering.
+pub use cachefront_llb::platform_spec as platform;
 mod requests;
 mod result;
 mod solve;
@@ -25,7 +26,7 @@ pub use capabilities::{frontend_caps, Capabilities};
 pub use client::{Gateway, MAX_MESSAGE_BYTES, PING_TIMEOUT};
 pub use error::{status_to_rpc, FrontendError, GatewayError, SourceLocation, UNKNOWN_CODE};
 pub use options::{
-    CacheImport, FrontendOptions, ImageResolveMode, NetworkMode, NoCache, OptionsError, WorkerInfo,
+    CacheImport, FrontendOptions, ImageResolveMode, NetworkMode, OptionsError, WorkerInfo,
 };
 pub use requests::{ResolveImageRequest, ResolvedImage, Warning, RESOLVER_TYPE_REGISTRY};
 pub use result::{

@@ -10,6 +10,7 @@ mod exec;
 mod file;
 mod marshal;
 mod platform;
+pub mod platform_spec;
 mod source;
 mod state;
 

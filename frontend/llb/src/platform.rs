@@ -13,32 +13,15 @@ pub struct Platform {
 }
 
 impl Platform {
-    /// Parses `os/arch[/variant]`, normalizing as BuildKit does (`x86_64` is `amd64`, `aarch64` is
-    /// `arm64`, `arm64/v8` drops its default variant). Returns `None` for anything else.
+    /// Parses a platform specifier as BuildKit does (`platform_spec::parse_platform`: `x86_64` is
+    /// `amd64`, `aarch64` is `arm64`, `arm64/v8` drops its default variant, a bare OS takes the
+    /// host's architecture). Returns `None` for anything BuildKit rejects.
     pub fn parse(text: &str) -> Option<Platform> {
-        let mut parts = text.trim().split('/');
-        let os = parts
-            .next()
-            .filter(|part| !part.is_empty())?
-            .to_ascii_lowercase();
-        let architecture = parts
-            .next()
-            .filter(|part| !part.is_empty())?
-            .to_ascii_lowercase();
-        let variant = parts.next().unwrap_or_default().to_ascii_lowercase();
-        if parts.next().is_some() {
-            return None;
-        }
-        let (architecture, variant) = match (architecture.as_str(), variant.as_str()) {
-            ("x86_64" | "x86-64", _) => ("amd64".to_owned(), variant),
-            ("aarch64", _) | ("arm64", "v8") => ("arm64".to_owned(), String::new()),
-            ("i386" | "i686", _) => ("386".to_owned(), variant),
-            _ => (architecture, variant),
-        };
+        let platform = crate::platform_spec::parse_platform(text).ok()?;
         Some(Platform {
-            os,
-            architecture,
-            variant,
+            os: platform.os,
+            architecture: platform.architecture,
+            variant: platform.variant,
         })
     }
 
@@ -82,7 +65,7 @@ mod tests {
             Platform::parse("linux/arm/v7").expect("valid").to_string(),
             "linux/arm/v7"
         );
-        assert_eq!(Platform::parse("linux"), None);
+        assert_eq!(Platform::parse("linux//amd64"), None);
         assert_eq!(Platform::parse("linux/amd64/v2/x"), None);
     }
 }

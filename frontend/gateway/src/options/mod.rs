@@ -13,7 +13,7 @@ use std::ffi::OsString;
 use cachefront_proto::pb;
 
 use crate::platform::{host_platform, parse_platform};
-pub use values::{CacheImport, ImageResolveMode, NetworkMode, NoCache, OptionsError};
+pub use values::{CacheImport, ImageResolveMode, NetworkMode, OptionsError};
 pub use workers::{parse_workers, WorkerInfo};
 
 /// Prefix of the environment variables that carry one option each.
@@ -43,8 +43,9 @@ pub struct FrontendOptions {
     /// Whether to return per-platform refs (more than one platform, or `multi-platform` /
     /// `build-arg:BUILDKIT_MULTI_PLATFORM` set to true).
     pub multi_platform: bool,
-    /// `no-cache`.
-    pub no_cache: NoCache,
+    /// `no-cache` as sent (`--no-cache`: empty; `--no-cache-filter`: stage names); lowering
+    /// reads it with `cachefront_convert::NoCache::from_option`.
+    pub no_cache: Option<String>,
     /// `context:<name>` values (named build contexts).
     pub contexts: BTreeMap<String, String>,
     /// `image-resolve-mode`.
@@ -163,9 +164,7 @@ impl FrontendOptions {
             labels: with_prefix(&raw, "label:"),
             platforms,
             multi_platform,
-            no_cache: raw
-                .get("no-cache")
-                .map_or(NoCache::None, |value| NoCache::from_value(value)),
+            no_cache: raw.get("no-cache").cloned(),
             contexts: with_prefix(&raw, "context:"),
             image_resolve_mode: ImageResolveMode::parse(
                 "image-resolve-mode",

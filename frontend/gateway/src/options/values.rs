@@ -28,41 +28,6 @@ impl OptionsError {
     }
 }
 
-/// Which stages `--no-cache` / `--no-cache-filter` asked to rebuild.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum NoCache {
-    /// Use the cache everywhere (no `no-cache` option).
-    #[default]
-    None,
-    /// `no-cache` with an empty value: ignore the cache for every stage.
-    All,
-    /// `no-cache=a,b`: ignore the cache for these stages (names compare case-insensitively).
-    Stages(Vec<String>),
-}
-
-impl NoCache {
-    /// Parses the value of the `no-cache` option (present: `All` when empty).
-    pub fn from_value(value: &str) -> NoCache {
-        if value.is_empty() {
-            NoCache::All
-        } else {
-            NoCache::Stages(value.split(',').map(str::to_owned).collect())
-        }
-    }
-
-    /// Whether the stage called `stage_name` must ignore the cache.
-    pub fn applies_to(&self, stage_name: &str) -> bool {
-        match self {
-            NoCache::None => false,
-            NoCache::All => true,
-            NoCache::Stages(stages) => {
-                let wanted = stage_name.to_lowercase();
-                stages.iter().any(|stage| stage.to_lowercase() == wanted)
-            }
-        }
-    }
-}
-
 /// How `FROM` images are resolved (`image-resolve-mode`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ImageResolveMode {
@@ -164,43 +129,11 @@ pub fn parse_cache_from(value: &str) -> Vec<CacheImport> {
         .collect()
 }
 
-/// Splits one CSV record: commas separate fields, a field may be double-quoted (`""` inside
-/// quotes is a literal quote).
+/// Splits one CSV record as BuildKit's option parsing does (Go `encoding/csv`, through the one
+/// home of that rule, `cachefront_dockerfile::csv`).
 pub fn split_csv_fields(key: &str, value: &str) -> Result<Vec<String>, OptionsError> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut characters = value.chars().peekable();
-    let mut in_quotes = false;
-    let mut field_started_quoted = false;
-    while let Some(character) = characters.next() {
-        match (in_quotes, character) {
-            (true, '"') if characters.peek() == Some(&'"') => {
-                characters.next();
-                field.push('"');
-            }
-            (true, '"') => in_quotes = false,
-            (true, other) => field.push(other),
-            (false, '"') if field.is_empty() && !field_started_quoted => {
-                in_quotes = true;
-                field_started_quoted = true;
-            }
-            (false, '"') => return Err(OptionsError::new(key, value, "bare \" in a CSV field")),
-            (false, ',') => {
-                fields.push(std::mem::take(&mut field));
-                field_started_quoted = false;
-            }
-            (false, other) => field.push(other),
-        }
-    }
-    if in_quotes {
-        return Err(OptionsError::new(
-            key,
-            value,
-            "unterminated quote in a CSV field",
-        ));
-    }
-    fields.push(field);
-    Ok(fields)
+    cachefront_dockerfile::csv::split_fields(value)
+        .map_err(|error| OptionsError::new(key, value, error.to_string()))
 }
 
 /// Parses `add-hosts`: CSV of `host=ip`; the whole entry is lower-cased as upstream does.
@@ -338,16 +271,6 @@ mod tests {
         assert_eq!(fields, vec!["a=1", "b=2,3", "c=\"x\""]);
         assert!(split_csv_fields("k", "\"open").is_err());
         assert!(split_csv_fields("k", "a\"b").is_err());
-    }
-
-    #[test]
-    fn no_cache_matches_stage_names_case_insensitively() {
-        assert!(NoCache::from_value("").applies_to("anything"));
-        let stages = NoCache::from_value("Build,test");
-        assert!(stages.applies_to("build"));
-        assert!(stages.applies_to("TEST"));
-        assert!(!stages.applies_to("final"));
-        assert!(!NoCache::None.applies_to("build"));
     }
 
     #[test]
