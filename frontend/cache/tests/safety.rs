@@ -8,7 +8,7 @@ use cachefront_cache::{
     is_opt_out_comment, offline_read_paths, parse_settings, plan_run, render_plan, RunCommand,
     RunInput, RunUser, Settings,
 };
-use common::{mount_points, plan, targets, Case};
+use common::{mount_points, plan, rules, targets, Case};
 use std::collections::BTreeMap;
 
 #[test]
@@ -251,6 +251,18 @@ fn no_panics_on_odd_input() {
     }
     let _ = Case::default().exec(&[]);
     let _ = Case::default().exec(&["sh", "-c"]);
+}
+
+#[test]
+fn deeply_nested_parentheses_are_left_alone_quickly() {
+    // The shell parser's time doubles with each bare `(` level (a fuzz finding: 74 levels hung
+    // it); past twelve levels, wherever they stand, the script is not analysed and nothing is
+    // injected.
+    let deep = format!("{}pip install x", "(".repeat(74));
+    assert!(rules(&plan(&deep, &[])).is_empty());
+    let commented = |levels: usize| format!("pip install x # {}", "(".repeat(levels));
+    assert_eq!(rules(&plan(&commented(3), &[])), vec!["pip"]);
+    assert!(rules(&plan(&commented(13), &[])).is_empty());
 }
 
 #[test]

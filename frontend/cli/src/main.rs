@@ -13,7 +13,25 @@ mod timestamp;
 
 use std::process::ExitCode;
 
+/// Stack of the thread that does the work. Parsing and planning recurse on the nesting of a
+/// RUN's shell text (the shell parser's tokenizer does), and BuildKit builds lines nested far
+/// deeper than the main thread's 8 MiB holds; untouched stack pages cost nothing.
+const WORKER_STACK_BYTES: usize = 512 << 20;
+
 fn main() -> ExitCode {
+    let worker = std::thread::Builder::new()
+        .name("cachefront".to_owned())
+        .stack_size(WORKER_STACK_BYTES)
+        .spawn(run);
+    match worker.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => ExitCode::FAILURE,
+        // No thread could be made (a tight memory limit): do the work here instead.
+        Err(_) => run(),
+    }
+}
+
+fn run() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let words: Vec<&str> = arguments.iter().map(String::as_str).collect();
     let outcome = match words.as_slice() {

@@ -28,6 +28,27 @@ use crate::template::VariableValue;
 /// How deep `sh -c "sh -c ..."`, `$(...)` and `eval` nest before analysis stops.
 const MAXIMUM_DEPTH: usize = 12;
 
+/// How deep `(` may nest in a script the shell parser is given: its time doubles with each level
+/// of bare `(((` (subshell or arithmetic), so deeper scripts are left unanalysed.
+const MAXIMUM_PARENTHESES: usize = 12;
+
+/// The deepest nesting of `(` in `text` (quotes are not skipped: this only bounds parser work).
+fn parenthesis_depth(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for byte in text.bytes() {
+        match byte {
+            b'(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Analyses every command of the RUN.
 pub(crate) fn analyse(input: &RunInput) -> Analysis {
     let mut walker = Walker {
@@ -129,6 +150,13 @@ impl Walker<'_> {
         if scope.depth >= MAXIMUM_DEPTH {
             self.problems
                 .push("scripts nest too deeply; the innermost ones are not analysed".to_owned());
+            return;
+        }
+        let parentheses = parenthesis_depth(text);
+        if parentheses > MAXIMUM_PARENTHESES {
+            self.problems.push(format!(
+                "parentheses nest {parentheses} deep (more than {MAXIMUM_PARENTHESES}); the script is not analysed"
+            ));
             return;
         }
         let options = ParserOptions::default();
