@@ -263,6 +263,9 @@ fn deeply_nested_parentheses_are_left_alone_quickly() {
     let commented = |levels: usize| format!("pip install x # {}", "(".repeat(levels));
     assert_eq!(rules(&plan(&commented(3), &[])), vec!["pip"]);
     assert!(rules(&plan(&commented(13), &[])).is_empty());
+    // A fuzz finding too: the shell parser panics on a file descriptor number that overflows.
+    assert!(rules(&plan("pip install x 22222222222>|f", &[])).is_empty());
+    assert_eq!(rules(&plan("pip install x 2>|f", &[])), vec!["pip"]);
 }
 
 #[test]

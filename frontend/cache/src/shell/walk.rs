@@ -32,6 +32,20 @@ const MAXIMUM_DEPTH: usize = 12;
 /// of bare `(((` (subshell or arithmetic), so deeper scripts are left unanalysed.
 const MAXIMUM_PARENTHESES: usize = 12;
 
+/// Whether a redirection names a file descriptor of more than nine digits (`22222222222>|f`):
+/// the shell parser panics on those (its number overflows), so such scripts are not analysed.
+fn has_oversized_io_number(text: &str) -> bool {
+    let mut digits = 0usize;
+    for byte in text.bytes() {
+        match byte {
+            b'0'..=b'9' => digits += 1,
+            b'<' | b'>' if digits > 9 => return true,
+            _ => digits = 0,
+        }
+    }
+    false
+}
+
 /// The deepest nesting of `(` in `text` (quotes are not skipped: this only bounds parser work).
 fn parenthesis_depth(text: &str) -> usize {
     let mut depth = 0usize;
@@ -157,6 +171,13 @@ impl Walker<'_> {
             self.problems.push(format!(
                 "parentheses nest {parentheses} deep (more than {MAXIMUM_PARENTHESES}); the script is not analysed"
             ));
+            return;
+        }
+        if has_oversized_io_number(text) {
+            self.problems.push(
+                "a redirection names a file descriptor of over nine digits; the script is not analysed"
+                    .to_owned(),
+            );
             return;
         }
         let options = ParserOptions::default();
