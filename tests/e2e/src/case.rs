@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
+use crate::engine_differences::{self, EngineDifference};
 use crate::ignore::IgnorePatterns;
 
 /// What a case expects from the cachefront builds.
@@ -49,6 +50,7 @@ struct CaseFile {
     git_repositories: BTreeMap<String, String>,
     ssh: Vec<String>,
     base_images: BTreeMap<String, String>,
+    engine_differences: Vec<String>,
 }
 
 /// One differential test case.
@@ -86,6 +88,9 @@ pub struct Case {
     /// to the case subdirectory holding the base's Dockerfile and context; the build arg carries
     /// the base image's tag.
     pub base_images: BTreeMap<String, PathBuf>,
+    /// Known differences of some engine's builtin frontend that this case shows, by name from
+    /// `engine_differences::ENGINE_DIFFERENCES`.
+    pub engine_differences: Vec<&'static EngineDifference>,
 }
 
 impl Case {
@@ -124,6 +129,18 @@ impl Case {
             .with_context(|| format!("ssh of {}", case_file_path.display()))?;
         validate_base_images(&case_file.base_images, &case_file.build_args, case_dir)
             .with_context(|| format!("base_images of {}", case_file_path.display()))?;
+        let engine_differences = case_file
+            .engine_differences
+            .iter()
+            .map(|name| {
+                engine_differences::find(name).with_context(|| {
+                    format!(
+                        "engine_differences of {}: {name:?} is not in tests/e2e/src/engine_differences.rs",
+                        case_file_path.display()
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Case {
             name,
             context_dir: case_dir.to_path_buf(),
@@ -148,6 +165,7 @@ impl Case {
                 .into_iter()
                 .map(|(argument, dir)| (argument, case_dir.join(dir)))
                 .collect(),
+            engine_differences,
         })
     }
 

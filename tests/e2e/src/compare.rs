@@ -60,12 +60,19 @@ pub struct Comparison {
     pub ignored: Vec<Difference>,
     /// The ignore patterns used, as written.
     pub ignore_patterns: Vec<String>,
+    /// Differences a known engine difference accounts for, with its name
+    /// (`engine_differences::account`): allowed, but reported.
+    pub known: Vec<(&'static str, Difference)>,
+    /// Known engine differences the case declares that accounted for nothing: the case fails,
+    /// as its declaration is out of date.
+    pub unseen_known: Vec<&'static str>,
 }
 
 impl Comparison {
-    /// Whether the images are equal up to ignored paths.
+    /// Whether the images are equal up to ignored paths and known engine differences, and
+    /// every declared engine difference showed up.
     pub fn is_equal(&self) -> bool {
-        self.differences.is_empty()
+        self.differences.is_empty() && self.unseen_known.is_empty()
     }
 }
 
@@ -89,6 +96,8 @@ pub fn compare_images(
         differences,
         ignored,
         ignore_patterns: ignore.sources().to_vec(),
+        known: Vec::new(),
+        unseen_known: Vec::new(),
     }
 }
 

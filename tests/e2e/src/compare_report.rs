@@ -127,11 +127,15 @@ impl fmt::Display for Comparison {
         };
         writeln!(
             formatter,
-            "{} vs {}: {verdict} ({} differences, {} ignored)",
+            "{} vs {}: {verdict} ({} differences, {} ignored{})",
             self.expected_label,
             self.actual_label,
             self.differences.len(),
-            self.ignored.len()
+            self.ignored.len(),
+            match self.known.len() {
+                0 => String::new(),
+                known => format!(", {known} known engine differences"),
+            }
         )?;
         let select = |wanted: fn(&Difference) -> bool| -> Vec<&Difference> {
             self.differences
@@ -159,6 +163,18 @@ impl fmt::Display for Comparison {
             "ignored file differences (ignore_paths: {})",
             self.ignore_patterns.join(", ")
         );
-        self.write_section(formatter, &ignored_title, &ignored)
+        self.write_section(formatter, &ignored_title, &ignored)?;
+        for (name, difference) in &self.known {
+            writeln!(formatter, "  known engine difference `{name}`:")?;
+            self.write_difference(formatter, difference)?;
+        }
+        for name in &self.unseen_known {
+            writeln!(
+                formatter,
+                "  known engine difference `{name}` is declared but did not show up: remove it \
+                 from the case (and from the list if no case shows it any more)"
+            )?;
+        }
+        Ok(())
     }
 }

@@ -15,6 +15,7 @@ use crate::base_images::BaseImages;
 use crate::case::{Case, Expectation};
 use crate::compare::{compare_images, Comparison};
 use crate::docker::{self, CommandOutput};
+use crate::engine_differences::{self, EngineDifference};
 use crate::error_check::check_error_log;
 use crate::frontend::{Frontend, PreparedBuild};
 use crate::http_server::StaticServer;
@@ -113,14 +114,28 @@ pub fn differential_case(case: &Case) -> Result<Verdict> {
         .collect();
     let outcomes = match &case.expect {
         Expectation::Equal => {
-            ensure_stock_as_expected(case, &stock)?;
-            let Some(stock_snapshot) = &stock.snapshot else {
-                bail!("case {}: the stock build has no image", case.name);
-            };
-            [directive, build_arg]
-                .into_iter()
-                .map(|built| (built.frontend, judge_equal(case, stock_snapshot, built)))
-                .collect()
+            let applying =
+                engine_differences::applying(&case.engine_differences, docker::engine()?);
+            if let Some(rejection) = engine_differences::stock_rejection(&applying) {
+                judge_stock_rejection(case, &stock, rejection, directive, build_arg)?
+            } else {
+                ensure_stock_as_expected(case, &stock)?;
+                let Some(stock_snapshot) = &stock.snapshot else {
+                    bail!("case {}: the stock build has no image", case.name);
+                };
+                [directive, build_arg]
+                    .into_iter()
+                    .map(|built| {
+                        let outcome = judge_equal(
+                            case,
+                            (stock_snapshot, Frontend::Stock),
+                            built.clone(),
+                            &applying,
+                        );
+                        (built.frontend, outcome)
+                    })
+                    .collect()
+            }
         }
         Expectation::Error(error) => {
             ensure_stock_as_expected(case, &stock)?;
@@ -233,20 +248,66 @@ fn ensure_stock_as_expected(case: &Case, stock: &BuiltImage) -> Result<()> {
     Ok(())
 }
 
-fn judge_equal(case: &Case, stock: &ImageSnapshot, built: BuiltImage) -> Outcome {
+/// Compares one cachefront build with the reference image (stock's, or the other cachefront
+/// way's when stock cannot build the case); the known engine differences that apply account
+/// for what they allow.
+fn judge_equal(
+    case: &Case,
+    (reference, reference_way): (&ImageSnapshot, Frontend),
+    built: BuiltImage,
+    applying: &[&'static EngineDifference],
+) -> Outcome {
     match built.snapshot {
-        Some(snapshot) => Outcome::Compared(compare_images(
-            stock,
-            &snapshot,
-            &case.ignore,
-            Frontend::Stock.label(),
-            built.frontend.label(),
-        )),
+        Some(snapshot) => {
+            let mut comparison = compare_images(
+                reference,
+                &snapshot,
+                &case.ignore,
+                reference_way.label(),
+                built.frontend.label(),
+            );
+            engine_differences::account(&mut comparison, applying);
+            Outcome::Compared(comparison)
+        }
         None => Outcome::BuildFailed {
             command: built.output.command,
             log: built.output.log,
         },
     }
+}
+
+/// A case whose stock build this engine rejects (a named known difference) while the newest
+/// frontend builds it: stock must fail with the named text, and the two cachefront images must
+/// equal each other.
+fn judge_stock_rejection(
+    case: &Case,
+    stock: &BuiltImage,
+    (name, text): (&'static str, &'static str),
+    directive: BuiltImage,
+    build_arg: BuiltImage,
+) -> Result<Vec<(Frontend, Outcome)>> {
+    if stock.snapshot.is_some() || !stock.output.log.contains(text) {
+        bail!(
+            "case {}: known engine difference `{name}` says this engine's stock frontend rejects \
+             the Dockerfile with {text:?}, but it did not:\n{}",
+            case.name,
+            log_tail(&stock.output.log)
+        );
+    }
+    let Some(reference) = directive.snapshot.clone() else {
+        let outcome = Outcome::BuildFailed {
+            command: directive.output.command,
+            log: directive.output.log,
+        };
+        return Ok(vec![(directive.frontend, outcome)]);
+    };
+    let outcome = judge_equal(
+        case,
+        (&reference, directive.frontend),
+        build_arg.clone(),
+        &[],
+    );
+    Ok(vec![(build_arg.frontend, outcome)])
 }
 
 /// Builds `case` several ways at once; each result is independent of the others.

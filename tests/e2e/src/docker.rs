@@ -10,11 +10,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+
+use crate::engine_differences::Engine;
 
 /// The frontend image under test by default, built by `scripts/build-frontend`.
 pub const FRONTEND_IMAGE: &str = "cachefront:dev";
@@ -183,6 +185,18 @@ pub fn require_daemon() -> Result<()> {
     static ENGINE_REPORTED: Once = Once::new();
     ENGINE_REPORTED.call_once(|| report_engine(output.log.trim()));
     Ok(())
+}
+
+/// The engine the run uses, told by the server's version (asked once per process); `None` for a
+/// version the known-differences list was never measured on.
+pub fn engine() -> Result<Option<Engine>> {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    if let Some(version) = VERSION.get() {
+        return Ok(Engine::from_server_version(version));
+    }
+    let output = run_checked(&["info", "--format", "{{.ServerVersion}}"])?;
+    let version = VERSION.get_or_init(|| output.log.trim().to_owned());
+    Ok(Engine::from_server_version(version))
 }
 
 /// Writes which engine the run uses (`scripts/engine 26|28` chooses it) to stderr, as

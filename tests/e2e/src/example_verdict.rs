@@ -143,6 +143,8 @@ mod tests {
             differences: vec![],
             ignored: vec![],
             ignore_patterns: vec!["/root/.cache/pip".into(), "/var/log/*.log".into()],
+            known: vec![],
+            unseen_known: vec![],
         };
         let only = |path: &str| Difference::FileOnlyInExpected {
             path: path.into(),

@@ -23,6 +23,7 @@ pub mod config;
 pub mod differential;
 pub mod docker;
 pub mod download_log;
+pub mod engine_differences;
 pub mod error_check;
 pub mod example_project;
 pub mod example_verdict;
