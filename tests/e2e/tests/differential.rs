@@ -124,6 +124,7 @@ differential_cases!(
     run_forms,
     run_heredocs,
     run_mount_cache_id,
+    run_mount_default_target,
     run_mounts,
     run_mount_ssh,
     run_network,
