@@ -5,8 +5,8 @@ use std::io::Write as _;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use cachefront_convert::{convert, ConvertError, ConvertOptions, ResolvedImage, Resolver};
-use cachefront_llb::{Platform, SourceFile, State};
+use cachefront_convert::{convert, ConvertOptions, StaticResolver};
+use cachefront_llb::{Platform, SourceFile};
 
 /// Writes to stdout; a closed pipe (`cachefront debug llb Dockerfile | head`) ends output quietly.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
@@ -98,7 +98,7 @@ pub fn print_timings(path: &str) -> anyhow::Result<()> {
                 Arc::clone(&source),
                 ast.directives.escape,
                 &options,
-                &mut OfflineResolver,
+                &mut offline_resolver(),
             ))
             .map_err(|error| anyhow::anyhow!("{error}"))?;
         let lowered = started.elapsed();
@@ -147,34 +147,15 @@ fn lower_offline(path: &str) -> anyhow::Result<cachefront_convert::Converted> {
             source,
             ast.directives.escape,
             &options,
-            &mut OfflineResolver,
+            &mut offline_resolver(),
         ))
         .map_err(|error| anyhow::anyhow!("{error}"))
 }
 
-/// Answers every image with an empty Linux config.
-struct OfflineResolver;
-
-impl Resolver for OfflineResolver {
-    async fn resolve_image_config(
-        &mut self,
-        _reference: &str,
-        platform: &Platform,
-    ) -> Result<ResolvedImage, ConvertError> {
-        let config = serde_json::json!({
-            "architecture": platform.architecture,
-            "os": platform.os,
-            "config": {},
-            "rootfs": {"type": "layers", "diff_ids": ["sha256:0000000000000000000000000000000000000000000000000000000000000000"]},
-        });
-        Ok(ResolvedImage {
-            digest: String::new(),
-            config: serde_json::to_vec(&config)
-                .map_err(|error| ConvertError::new(error.to_string()))?,
-        })
-    }
-
-    async fn read_file(&mut self, _state: &State, _path: &str) -> Option<Vec<u8>> {
-        None
+/// Answers every image with an empty Linux config (one layer) and no files.
+fn offline_resolver() -> StaticResolver {
+    StaticResolver {
+        diff_id: format!("sha256:{}", "0".repeat(64)),
+        ..StaticResolver::default()
     }
 }

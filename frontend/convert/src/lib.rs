@@ -38,4 +38,4 @@ pub use error::{ConvertError, ConvertResult};
 pub use image::{History, Image, RuntimeConfig};
 pub use lowering::InjectionReport;
 pub use options::{ConvertOptions, NoCache};
-pub use resolve::{ResolvedImage, Resolver};
+pub use resolve::{ResolvedImage, Resolver, StaticResolver};

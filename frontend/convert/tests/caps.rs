@@ -7,34 +7,23 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use cachefront_convert::{convert, ConvertError, ConvertOptions, ResolvedImage, Resolver};
-use cachefront_llb::{Platform, SourceFile, State};
+use cachefront_convert::{convert, ConvertOptions, StaticResolver};
+use cachefront_llb::{Platform, SourceFile};
 use cachefront_proto::pb;
 
 /// Answers every image with a Debian-like config, and `/etc/os-release` of Debian 12.
-struct FixedResolver;
-
-impl Resolver for FixedResolver {
-    async fn resolve_image_config(
-        &mut self,
-        _reference: &str,
-        platform: &Platform,
-    ) -> Result<ResolvedImage, ConvertError> {
-        let config = serde_json::json!({
-            "architecture": platform.architecture,
-            "os": platform.os,
-            "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
-            "rootfs": {"type": "layers", "diff_ids": ["sha256:1111111111111111111111111111111111111111111111111111111111111111"]},
-        });
-        Ok(ResolvedImage {
-            digest: String::new(),
-            config: serde_json::to_vec(&config)
-                .map_err(|error| ConvertError::new(error.to_string()))?,
-        })
-    }
-
-    async fn read_file(&mut self, _state: &State, path: &str) -> Option<Vec<u8>> {
-        (path == "/etc/os-release").then(|| b"ID=debian\nVERSION_ID=\"12\"\n".to_vec())
+fn fixed_resolver() -> StaticResolver {
+    StaticResolver {
+        runtime_config: serde_json::json!({
+            "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        }),
+        history: None,
+        diff_id: format!("sha256:{}", "1".repeat(64)),
+        files: [(
+            "/etc/os-release".to_owned(),
+            b"ID=debian\nVERSION_ID=\"12\"\n".to_vec(),
+        )]
+        .into(),
     }
 }
 
@@ -59,7 +48,7 @@ fn lower(dockerfile: &str) -> Result<pb::Definition, String> {
             source,
             ast.directives.escape,
             &options,
-            &mut FixedResolver,
+            &mut fixed_resolver(),
         ))
         .map_err(|error| error.message)?;
     Ok(cachefront_llb::marshal(&converted.state))

@@ -3,34 +3,24 @@
 
 use std::sync::Arc;
 
-use cachefront_convert::{convert, ConvertError, ConvertOptions, ResolvedImage, Resolver};
-use cachefront_llb::{Platform, SourceFile, State};
+use cachefront_convert::{convert, ConvertOptions, StaticResolver};
+use cachefront_llb::{Platform, SourceFile};
 
-/// Answers every image with a Debian-like config (one layer, PATH set), and no files.
-struct FixedResolver;
-
-impl Resolver for FixedResolver {
-    async fn resolve_image_config(
-        &mut self,
-        _reference: &str,
-        platform: &Platform,
-    ) -> Result<ResolvedImage, ConvertError> {
-        let config = serde_json::json!({
-            "architecture": platform.architecture,
-            "os": platform.os,
-            "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["bash"]},
-            "rootfs": {"type": "layers", "diff_ids": ["sha256:1111111111111111111111111111111111111111111111111111111111111111"]},
-            "history": [{"created_by": "debootstrap", "comment": "base"}],
-        });
-        Ok(ResolvedImage {
-            digest: String::new(),
-            config: serde_json::to_vec(&config)
-                .map_err(|error| ConvertError::new(error.to_string()))?,
-        })
-    }
-
-    async fn read_file(&mut self, _state: &State, path: &str) -> Option<Vec<u8>> {
-        (path == "/etc/os-release").then(|| b"ID=debian\nVERSION_ID=\"12\"\n".to_vec())
+/// Answers every image with a Debian-like config (one layer, PATH set, history), and
+/// `/etc/os-release` of Debian 12.
+fn fixed_resolver() -> StaticResolver {
+    StaticResolver {
+        runtime_config: serde_json::json!({
+            "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+            "Cmd": ["bash"],
+        }),
+        history: Some(serde_json::json!([{"created_by": "debootstrap", "comment": "base"}])),
+        diff_id: format!("sha256:{}", "1".repeat(64)),
+        files: [(
+            "/etc/os-release".to_owned(),
+            b"ID=debian\nVERSION_ID=\"12\"\n".to_vec(),
+        )]
+        .into(),
     }
 }
 
@@ -53,7 +43,7 @@ fn lower(path: &std::path::Path) -> Result<String, Box<dyn std::error::Error>> {
             source,
             ast.directives.escape,
             &options,
-            &mut FixedResolver,
+            &mut fixed_resolver(),
         )) {
             Ok(converted) => format!(
                 "{}\n{}\n",
