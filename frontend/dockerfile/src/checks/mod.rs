@@ -6,6 +6,7 @@
 //! shell, resolved platforms, `.dockerignore`) come in through `CheckOptions` or are evaluated by
 //! lowering with the helpers here. See docs/build-checks.md for the rule table.
 
+mod bases;
 mod config;
 mod dispatch;
 mod dockerignore;
@@ -19,6 +20,7 @@ mod view;
 
 use std::collections::BTreeMap;
 
+pub use bases::{image_bases, ImageBase};
 pub use config::{check_directive, CheckConfig, CheckConfigError, CHECK_BUILD_ARG};
 pub use engine::{Finding, Report, Rule};
 pub use platform::Platform;
@@ -44,6 +46,33 @@ pub struct BaseImage {
     pub env: Vec<(String, String)>,
     /// Whether the image config sets `Shell`.
     pub shell: bool,
+}
+
+impl BaseImage {
+    /// The facts of an image config (`config.Env`, `config.Shell`); none when it does not parse.
+    pub fn from_config_json(config: &[u8]) -> BaseImage {
+        let value: serde_json::Value = serde_json::from_slice(config).unwrap_or_default();
+        let runtime = value.get("config");
+        let env = runtime
+            .and_then(|runtime| runtime.get("Env"))
+            .and_then(serde_json::Value::as_array)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(|entry| match entry.split_once('=') {
+                        Some((name, value)) => (name.to_owned(), value.to_owned()),
+                        None => (entry.to_owned(), String::new()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let shell = runtime
+            .and_then(|runtime| runtime.get("Shell"))
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|shell| !shell.is_empty());
+        BaseImage { env, shell }
+    }
 }
 
 /// How to run the checks.
