@@ -153,7 +153,7 @@ async fn build(
     ))
 }
 
-fn convert_options(
+pub fn convert_options(
     options: &FrontendOptions,
     platform: &Platform,
     build_platforms: Vec<Platform>,
@@ -192,7 +192,7 @@ fn convert_options(
 
 /// The platforms to build for (the requested ones, else the build platform) and the platforms
 /// builds can run on (the workers', else the build platform).
-fn platforms(gateway: &Gateway, options: &FrontendOptions) -> (Vec<Platform>, Vec<Platform>) {
+pub fn platforms(gateway: &Gateway, options: &FrontendOptions) -> (Vec<Platform>, Vec<Platform>) {
     let mut targets: Vec<Platform> = options
         .target_platforms()
         .iter()

@@ -4,9 +4,12 @@
 //! solved but the Dockerfile's load; base images are resolved only for their config.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use cachefront_convert::convert;
+use cachefront_llb::SourceFile;
 
 use cachefront_gateway::{BuildResult, FrontendError, FrontendOptions, Gateway};
-use cachefront_llb::Platform;
 
 use crate::checks::{evaluate, CheckInputs};
 use crate::definition::read_definition;
@@ -33,22 +36,43 @@ pub async fn answer(
             return Ok(crate::lint::answer(&source, &empty, failure));
         }
     };
-    let to_platform = |platform: &cachefront_proto::pb::Platform| Platform {
-        os: platform.os.clone(),
-        architecture: platform.architecture.clone(),
-        variant: platform.variant.clone(),
+    let (platforms, build_platforms) = crate::build::platforms(gateway, options);
+    let Some(target_platform) = platforms.first().cloned() else {
+        return Ok(crate::lint::answer(&source, &empty, None));
     };
-    let build_platform = to_platform(&options.build_platform());
-    let target_platform = options
-        .target_platforms()
+    let build_platform = build_platforms
         .first()
-        .map_or_else(|| build_platform.clone(), to_platform);
+        .cloned()
+        .unwrap_or_else(|| target_platform.clone());
+    let llb_caps: Vec<String> = gateway.llb_caps().iter().cloned().collect();
     let mut resolver = GatewayResolver {
         gateway: &mut *gateway,
         resolve_mode: options.image_resolve_mode.as_str(),
         session_id: options.session_id.clone(),
         answers: HashMap::new(),
     };
+    // Lowering (nothing is solved) finds the errors that stop a build, as upstream's dispatch.
+    let convert_options = crate::build::convert_options(
+        options,
+        &target_platform,
+        build_platforms.clone(),
+        &ignore_patterns,
+        llb_caps,
+    );
+    let source_file = Arc::new(SourceFile {
+        filename: source.filename.clone(),
+        data: source.data.clone(),
+        language: "Dockerfile".to_owned(),
+    });
+    let escape = ast.directives.escape;
+    let converted = convert(
+        &dockerfile,
+        source_file,
+        escape,
+        &convert_options,
+        &mut resolver,
+    )
+    .await;
     let inputs = CheckInputs {
         config,
         options,
@@ -58,5 +82,9 @@ pub async fn answer(
         build_platform: &build_platform,
     };
     let report = evaluate(&ast, &dockerfile, inputs, &mut resolver).await;
-    Ok(crate::lint::answer(&source, &report, None))
+    let error = match converted {
+        Err(error) if !error.unsupported => Some((error.message, error.span)),
+        _ => report.error.clone().map(|message| (message, None)),
+    };
+    Ok(crate::lint::answer(&source, &report, error))
 }

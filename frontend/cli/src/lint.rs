@@ -162,9 +162,19 @@ pub fn answer(
             })
             .collect(),
         sources: vec![source_json(source)],
-        build_error: error.map(|(message, span)| BuildError {
-            message,
-            location: location(span.as_slice()),
+        build_error: error.map(|(message, span)| {
+            // One range per line, as upstream's `Node.Location()`.
+            let lines: Vec<Span> = span
+                .map(|span| {
+                    (span.start..=span.end.max(span.start))
+                        .map(Span::line)
+                        .collect()
+                })
+                .unwrap_or_default();
+            BuildError {
+                message,
+                location: location(&lines),
+            }
         }),
     };
     let json = serde_json::to_vec_pretty(&results).unwrap_or_default();
