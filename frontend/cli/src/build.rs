@@ -38,9 +38,14 @@ async fn build(
     gateway: &mut Gateway,
     options: &FrontendOptions,
 ) -> Result<BuildResult, FrontendError> {
-    if options.request_id.is_some() {
-        // Subrequests (--print, --call) are answered by BuildKit's own Dockerfile frontend.
-        return crate::fallback::forward_to_builtin(gateway, options).await;
+    match options.request_id.as_deref() {
+        Some(crate::lint::LINT_REQUEST) => {
+            return crate::check_request::answer(gateway, options).await
+        }
+        // Other subrequests (--call=outline|targets, ...) are answered by BuildKit's own
+        // Dockerfile frontend.
+        Some(_) => return crate::fallback::forward_to_builtin(gateway, options).await,
+        None => {}
     }
     // The named contexts' `.dockerignore` files do not depend on the Dockerfile: load them at
     // the same time.
@@ -50,6 +55,7 @@ async fn build(
             .instrument(tracing::debug_span!("named_contexts")),
     );
     let (source, ignore_patterns) = definition.map_err(|error| from_gateway(&error))?;
+    let check_config = crate::checks::config(&source, options).map_err(FrontendError::new)?;
     let (ast, dockerfile) = tracing::debug_span!("parse")
         .in_scope(|| cachefront_dockerfile::parse_and_type(&source.data))
         .map_err(|error| source.error_at(error.to_string(), error.span()))?;
@@ -62,6 +68,7 @@ async fn build(
     let llb_caps: Vec<String> = gateway.llb_caps().iter().cloned().collect();
     let mut images = Vec::new();
     let mut answers = HashMap::new();
+    let mut check_config = Some(check_config);
     for platform in platforms {
         let mut convert_options = convert_options(
             options,
@@ -86,6 +93,25 @@ async fn build(
         )
         .instrument(tracing::debug_span!("convert"))
         .await;
+        // Checks run once, with the first platform's base images, before anything is solved.
+        let unsupported = matches!(&converted, Err(error) if error.unsupported);
+        if let Some(config) = check_config.take().filter(|_| !unsupported) {
+            let inputs = crate::checks::CheckInputs {
+                config,
+                options,
+                all_stages: false,
+                dockerignore: &ignore_patterns,
+                target_platform: &platform,
+                build_platform: build_platforms.first().unwrap_or(&platform),
+            };
+            let report = crate::checks::evaluate(&ast, &dockerfile, inputs, &mut resolver)
+                .instrument(tracing::debug_span!("checks"))
+                .await;
+            crate::checks::send_warnings(resolver.gateway, &source, &report).await?;
+            if let (Ok(_), Some(failure)) = (&converted, crate::checks::failure(&report)) {
+                return Err(failure);
+            }
+        }
         answers = std::mem::take(&mut resolver.answers);
         let converted = match converted {
             Ok(converted) => converted,
@@ -127,7 +153,7 @@ async fn build(
     ))
 }
 
-fn convert_options(
+pub fn convert_options(
     options: &FrontendOptions,
     platform: &Platform,
     build_platforms: Vec<Platform>,
@@ -166,7 +192,7 @@ fn convert_options(
 
 /// The platforms to build for (the requested ones, else the build platform) and the platforms
 /// builds can run on (the workers', else the build platform).
-fn platforms(gateway: &Gateway, options: &FrontendOptions) -> (Vec<Platform>, Vec<Platform>) {
+pub fn platforms(gateway: &Gateway, options: &FrontendOptions) -> (Vec<Platform>, Vec<Platform>) {
     let mut targets: Vec<Platform> = options
         .target_platforms()
         .iter()

@@ -6,6 +6,7 @@
 
 use cachefront_gateway::{FrontendOptions, Gateway, GatewayError, Reference, SolveOptions};
 use cachefront_llb::{marshal, OpMetadata, OpOptions, Source};
+use cachefront_proto::pb;
 
 use crate::failure::DockerfileSource;
 
@@ -20,7 +21,7 @@ pub async fn read_definition(
         read_dockerfile(gateway, options, &filename, &ignore_name),
         read_context_dockerignore(gateway, options),
     );
-    let (data, dockerfile_ignore) = dockerfile?;
+    let (data, dockerfile_ignore, definition) = dockerfile?;
     let ignore = match dockerfile_ignore {
         Some(bytes) => Some(bytes),
         None => context_ignore?,
@@ -28,18 +29,24 @@ pub async fn read_definition(
     let patterns = ignore
         .map(|bytes| parse_dockerignore(&String::from_utf8_lossy(&bytes)))
         .unwrap_or_default();
-    Ok((DockerfileSource { filename, data }, patterns))
+    let source = DockerfileSource {
+        filename,
+        data,
+        definition,
+    };
+    Ok((source, patterns))
 }
 
-/// The Dockerfile's bytes and, when it exists, `<Dockerfile>.dockerignore`'s.
+/// The Dockerfile's bytes, `<Dockerfile>.dockerignore`'s when it exists, and the definition
+/// that loaded them.
 async fn read_dockerfile(
     gateway: &Gateway,
     options: &FrontendOptions,
     filename: &str,
     ignore_name: &str,
-) -> Result<(Vec<u8>, Option<Vec<u8>>), GatewayError> {
+) -> Result<(Vec<u8>, Option<Vec<u8>>, pb::Definition), GatewayError> {
     let follow = serde_json::to_string(&[filename, ignore_name]).unwrap_or_default();
-    let dockerfile = read_local(
+    let (dockerfile, definition) = read_local(
         gateway,
         options,
         "dockerfile",
@@ -52,7 +59,7 @@ async fn read_dockerfile(
         gateway.read_file(&dockerfile, filename, None),
         gateway.read_file(&dockerfile, ignore_name, None),
     );
-    Ok((data?, ignore.ok()))
+    Ok((data?, ignore.ok(), definition))
 }
 
 /// The context's `.dockerignore`, if it has one.
@@ -61,7 +68,7 @@ async fn read_context_dockerignore(
     options: &FrontendOptions,
 ) -> Result<Option<Vec<u8>>, GatewayError> {
     let follow = serde_json::to_string(&[".dockerignore"]).unwrap_or_default();
-    let context = read_local(
+    let (context, _) = read_local(
         gateway,
         options,
         "context",
@@ -83,7 +90,7 @@ async fn read_local(
     key_hint: &str,
     follow_paths: &str,
     progress_name: &str,
-) -> Result<Reference, GatewayError> {
+) -> Result<(Reference, pb::Definition), GatewayError> {
     let state = Source::local(name)
         .with_attribute("local.session", options.session_id.clone())
         .with_attribute("local.sharedkeyhint", key_hint)
@@ -93,9 +100,11 @@ async fn read_local(
             metadata: OpMetadata::named(progress_name),
             ..OpOptions::default()
         });
-    gateway
-        .solve(marshal(&state), SolveOptions::default())
-        .await
+    let definition = marshal(&state);
+    let reference = gateway
+        .solve(definition.clone(), SolveOptions::default())
+        .await?;
+    Ok((reference, definition))
 }
 
 /// `.dockerignore` lines: comments and blanks dropped, each pattern cleaned, a leading `/` removed,

@@ -4,10 +4,12 @@
 use cachefront_dockerfile::parse::Span;
 use cachefront_gateway::{status_to_rpc, FrontendError, GatewayError, LineRange, SourceLocation};
 
-/// The Dockerfile being built, for locating errors.
+/// The Dockerfile being built, for locating errors and warnings.
 pub struct DockerfileSource {
     pub filename: String,
     pub data: Vec<u8>,
+    /// The definition of the op that loaded it (warnings hang off its digest).
+    pub definition: cachefront_proto::pb::Definition,
 }
 
 impl DockerfileSource {

@@ -3,10 +3,13 @@
 //! serving BuildKit; logs go to stderr.
 
 mod build;
+mod check_request;
+mod checks;
 mod debug;
 mod definition;
 mod failure;
 mod fallback;
+mod lint;
 mod named_contexts;
 mod resolver;
 mod timestamp;

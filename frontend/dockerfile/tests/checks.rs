@@ -36,12 +36,13 @@ fn describe(report: &Report) -> String {
 /// The report, or the text of the check configuration error the build fails with first. Stages
 /// FROM `debian:bookworm` get that image's config facts (its only ENV is PATH), as lowering
 /// would pass them.
-fn check(source: &[u8], all_stages: bool) -> Result<Report, String> {
+fn check(source: &[u8], dockerignore: &[String], all_stages: bool) -> Result<Report, String> {
     let ast = parse(source).map_err(|error| format!("parse: {error}"))?;
     let dockerfile = parse_dockerfile(&ast).map_err(|error| format!("typing: {error}"))?;
     let mut options = CheckOptions {
         config: CheckConfig::for_build(source, None).map_err(|error| error.to_string())?,
         all_stages,
+        dockerignore: dockerignore.to_vec(),
         ..CheckOptions::default()
     };
     for (index, stage) in dockerfile.stages.iter().enumerate() {
@@ -60,7 +61,9 @@ fn check(source: &[u8], all_stages: bool) -> Result<Report, String> {
 fn check_fixtures() {
     insta::glob!("../../../tests/fixtures", "checks/*/Dockerfile", |path| {
         let source = std::fs::read(path).expect("fixture is readable");
-        let text = match (check(&source, true), check(&source, false)) {
+        let dockerignore = dockerignore_beside(path);
+        let all = check(&source, &dockerignore, true);
+        let text = match (all, check(&source, &dockerignore, false)) {
             (Err(error), _) | (_, Err(error)) => format!("fails before checking: {error}\n"),
             (Ok(all), Ok(build)) if build == all => describe(&all),
             (Ok(all), Ok(build)) => format!(
@@ -71,6 +74,19 @@ fn check_fixtures() {
         };
         insta::assert_snapshot!(text);
     });
+}
+
+/// The patterns of a `.dockerignore` next to the fixture (comments and blank lines dropped, as
+/// the CLI reads them).
+fn dockerignore_beside(dockerfile: &std::path::Path) -> Vec<String> {
+    let path = dockerfile.with_file_name(".dockerignore");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -92,10 +108,7 @@ fn every_rule_has_data() {
         .filter(|rule| rule.experimental)
         .map(|rule| rule.name)
         .collect();
-    assert_eq!(
-        experimental,
-        ["CopyIgnoredFile", "InvalidDefinitionDescription"]
-    );
+    assert_eq!(experimental, ["InvalidDefinitionDescription"]);
 }
 
 fn kebab(name: &str) -> String {
@@ -314,7 +327,7 @@ fn checks_run_on_every_parse_fixture() {
         };
         let line_count = source.split(|byte| *byte == b'\n').count();
         for all_stages in [true, false] {
-            if let Ok(report) = check(&source, all_stages) {
+            if let Ok(report) = check(&source, &[], all_stages) {
                 for finding in &report.findings {
                     for span in &finding.spans {
                         assert!(

@@ -43,6 +43,7 @@ pub mod ssh_keys;
 #[cfg(test)]
 mod test_tar;
 pub mod tree;
+pub mod warnings;
 
 pub use case::{case_names, fixtures_root, Case, ErrorExpectation, Expectation};
 pub use compare::{compare_images, Comparison, Difference};

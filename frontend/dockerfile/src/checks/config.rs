@@ -86,6 +86,34 @@ impl CheckConfig {
         Ok(config)
     }
 
+    /// The configuration of an instruction's own `# check=` comment (1.26's
+    /// `WithMergedConfigFromComments`): the first comment above it that reads as a `check`
+    /// directive, its value cut at the first space, merged into `self`. A comment whose value
+    /// does not parse leaves `self` as it is (and ends the search).
+    pub fn with_comments(&self, comments: &[String]) -> Option<CheckConfig> {
+        let local = comments.iter().find_map(|comment| {
+            let line = format!("#{comment}");
+            let (key, value) = directive_line(&line)?;
+            key.eq_ignore_ascii_case("check")
+                .then(|| value.split(' ').next().unwrap_or_default().to_owned())
+        })?;
+        let local = CheckConfig::parse(&local).ok()?;
+        Some(self.merged(&local))
+    }
+
+    /// `self` with `other`'s skips and experimental rules added (upstream's `WithMergedConfig`;
+    /// `error=` is the build's alone).
+    fn merged(&self, other: &CheckConfig) -> CheckConfig {
+        let mut merged = self.clone();
+        merged.skip_all |= other.skip_all;
+        merged.experimental_all |= other.experimental_all;
+        merged.skip.extend(other.skip.iter().cloned());
+        merged
+            .experimental
+            .extend(other.experimental.iter().cloned());
+        merged
+    }
+
     /// Whether findings of `rule` are reported.
     pub fn enables(&self, rule: &Rule) -> bool {
         let named = |names: &[String]| names.iter().any(|name| name == rule.name);

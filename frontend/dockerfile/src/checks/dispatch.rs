@@ -5,11 +5,12 @@
 //! the environment is not fully known (an image base with no facts given), UndefinedVar is not
 //! evaluated and value-dependent rules skip words whose variables could not be resolved.
 
+use super::dockerignore::IgnoreMatcher;
 use super::engine::Emitter;
 use super::rules::{
-    expose_invalid_format, expose_proto_casing, json_args_recommended, legacy_key_value_format,
-    multiple_instructions_disallowed, secrets_used_in_arg_or_env, undefined_var,
-    workdir_relative_path,
+    copy_ignored_file, expose_invalid_format, expose_proto_casing, json_args_recommended,
+    legacy_key_value_format, multiple_instructions_disallowed, secrets_used_in_arg_or_env,
+    undefined_var, workdir_relative_path,
 };
 use super::view::{keyword_as_written, CommandView, StageView};
 use super::CheckOptions;
@@ -90,6 +91,17 @@ pub(super) struct Dispatcher<'a> {
     pub(super) lexer: Lexer,
     pub(super) options: &'a CheckOptions,
     pub(super) global: &'a [(String, String)],
+    /// The context's `.dockerignore`, when it has patterns.
+    pub(super) ignore: Option<IgnoreMatcher>,
+}
+
+/// An ADD source BuildKit fetches instead of reading it from the context.
+fn is_remote(source: &str) -> bool {
+    source.starts_with("http://")
+        || source.starts_with("https://")
+        || source.starts_with("git@")
+        || source.starts_with("git://")
+        || source.starts_with("ssh://")
 }
 
 impl Dispatcher<'_> {
@@ -105,11 +117,13 @@ impl Dispatcher<'_> {
     ) -> StageState {
         let mut trackers = Trackers::default();
         for command in triggers.iter().chain(&stage.commands) {
+            emitter.scope(&command.node.comments);
             self.command(command, &mut state, &mut trackers, emitter);
             if self.failed.get() {
                 break;
             }
         }
+        emitter.scope(&[]);
         state
     }
 
@@ -206,9 +220,8 @@ impl Dispatcher<'_> {
                 self.must_not_be_empty(std::slice::from_ref(word), state, span, emitter)
             }
             CommandKind::Volume(words) => self.must_not_be_empty(words, state, span, emitter),
-            CommandKind::Copy(copy) | CommandKind::Add(copy) => {
-                self.copy(copy, state, span, emitter)
-            }
+            CommandKind::Copy(copy) => self.copy(copy, false, state, span, emitter),
+            CommandKind::Add(copy) => self.copy(copy, true, state, span, emitter),
             CommandKind::Run(run) => {
                 for mount in &run.mounts {
                     for field in split_fields(mount.as_written()).unwrap_or_default() {
@@ -256,23 +269,46 @@ impl Dispatcher<'_> {
             .collect()
     }
 
-    fn copy(&self, copy: &Copy, state: &StageState, span: Span, emitter: &mut Emitter) {
+    fn copy(
+        &self,
+        copy: &Copy,
+        is_add: bool,
+        state: &StageState,
+        span: Span,
+        emitter: &mut Emitter,
+    ) {
         let is_heredoc =
             |source: &String| copy.heredocs.iter().any(|heredoc| &heredoc.name == source);
         let checksum = copy.add.as_ref().and_then(|add| add.checksum.as_ref());
-        let words = copy
-            .chown
-            .iter()
-            .chain(copy.chmod.iter())
-            .chain(checksum)
-            .chain(copy.sources.iter().filter(|source| !is_heredoc(source)))
-            .chain(std::iter::once(&copy.destination));
-        for word in words {
+        let flags = copy.chown.iter().chain(copy.chmod.iter()).chain(checksum);
+        for word in flags {
             self.expand(word, &self.lexer, state, span, emitter);
         }
+        let sources: Vec<Option<String>> = copy
+            .sources
+            .iter()
+            .filter(|source| !is_heredoc(source))
+            .map(|word| {
+                self.expand(word, &self.lexer, state, span, emitter)
+                    .map(|expansion| expansion.result)
+            })
+            .collect();
+        self.expand(&copy.destination, &self.lexer, state, span, emitter);
         let heredoc_lexer = Lexer::for_heredoc_content();
         for heredoc in copy.heredocs.iter().filter(|heredoc| heredoc.expand) {
             self.expand(&heredoc.content, &heredoc_lexer, state, span, emitter);
+        }
+        // Sources from the build context only: not `COPY --from`, URLs or Git repositories.
+        let Some(matcher) = &self.ignore else {
+            return;
+        };
+        if copy.from.is_some() || self.failed.get() {
+            return;
+        }
+        for source in sources.into_iter().flatten() {
+            if !is_remote(&source) {
+                copy_ignored_file::check(matcher, is_add, &source, span, emitter);
+            }
         }
     }
 

@@ -56,6 +56,8 @@ pub struct Report {
 /// Collects findings, dropping the ones the configuration turns off.
 pub(super) struct Emitter<'a> {
     config: &'a CheckConfig,
+    /// The configuration merged with the current instruction's own `# check=` comment.
+    scope: Option<CheckConfig>,
     findings: Vec<Finding>,
 }
 
@@ -63,13 +65,21 @@ impl<'a> Emitter<'a> {
     pub(super) fn new(config: &'a CheckConfig) -> Emitter<'a> {
         Emitter {
             config,
+            scope: None,
             findings: Vec::new(),
         }
     }
 
+    /// Applies an instruction's `# check=` comment (its node's comments) to the findings
+    /// reported until the next call; an empty list returns to the build's configuration.
+    pub(super) fn scope(&mut self, comments: &[String]) {
+        self.scope = self.config.with_comments(comments);
+    }
+
     /// Reports `message` for `rule` at `spans` unless the configuration turns the rule off.
     pub(super) fn emit(&mut self, rule: &'static Rule, spans: Vec<Span>, message: String) {
-        if self.config.enables(rule) {
+        let config = self.scope.as_ref().unwrap_or(self.config);
+        if config.enables(rule) {
             self.findings.push(Finding {
                 rule,
                 message,

@@ -1,12 +1,15 @@
 //! Build checks, in: a parsed `Ast`, the typed `Dockerfile` built from it and `CheckOptions`;
-//! out: a `Report` with the findings BuildKit's Dockerfile frontend 1.19 (BuildKit v0.25, Docker
-//! 28.5's builtin) reports for it, in the same order, filtered by the check configuration.
+//! out: a `Report` with the findings the newest stable upstream Dockerfile frontend (1.26) reports
+//! for it, in the same order, filtered by the check configuration and each instruction's own
+//! `# check=` comment.
 //! Invariant: pure (no I/O) and never panics; facts only lowering has (base image environment and
 //! shell, resolved platforms, `.dockerignore`) come in through `CheckOptions` or are evaluated by
 //! lowering with the helpers here. See docs/build-checks.md for the rule table.
 
+mod bases;
 mod config;
 mod dispatch;
+mod dockerignore;
 mod engine;
 mod onbuild;
 mod platform;
@@ -17,6 +20,7 @@ mod view;
 
 use std::collections::BTreeMap;
 
+pub use bases::{image_bases, ImageBase};
 pub use config::{check_directive, CheckConfig, CheckConfigError, CHECK_BUILD_ARG};
 pub use engine::{Finding, Report, Rule};
 pub use platform::Platform;
@@ -44,6 +48,33 @@ pub struct BaseImage {
     pub shell: bool,
 }
 
+impl BaseImage {
+    /// The facts of an image config (`config.Env`, `config.Shell`); none when it does not parse.
+    pub fn from_config_json(config: &[u8]) -> BaseImage {
+        let value: serde_json::Value = serde_json::from_slice(config).unwrap_or_default();
+        let runtime = value.get("config");
+        let env = runtime
+            .and_then(|runtime| runtime.get("Env"))
+            .and_then(serde_json::Value::as_array)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(|entry| match entry.split_once('=') {
+                        Some((name, value)) => (name.to_owned(), value.to_owned()),
+                        None => (entry.to_owned(), String::new()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let shell = runtime
+            .and_then(|runtime| runtime.get("Shell"))
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|shell| !shell.is_empty());
+        BaseImage { env, shell }
+    }
+}
+
 /// How to run the checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckOptions {
@@ -62,6 +93,8 @@ pub struct CheckOptions {
     /// Base image facts by stage index; a stage FROM an image with no entry gets no UndefinedVar
     /// findings (its environment is unknown).
     pub base_images: BTreeMap<usize, BaseImage>,
+    /// The build context's `.dockerignore` patterns (for CopyIgnoredFile).
+    pub dockerignore: Vec<String>,
 }
 
 /// Runs every check on a Dockerfile that parsed and typed without error.
@@ -116,6 +149,7 @@ pub fn base_image_platform(
 /// The rules reported while typing instructions, node by node.
 fn parse_time_checks(ast: &Ast, emitter: &mut Emitter) {
     for node in &ast.nodes {
+        emitter.scope(&node.comments);
         maintainer_deprecated::check(node, emitter);
         match node.keyword.as_str() {
             "from" => {
@@ -137,6 +171,7 @@ fn parse_time_checks(ast: &Ast, emitter: &mut Emitter) {
             _ => {}
         }
     }
+    emitter.scope(&[]);
 }
 
 fn target_stage_name(view: &View, options: &CheckOptions) -> String {
@@ -229,31 +264,45 @@ fn from_checks(
 ) -> bool {
     let mut known: Vec<String> = declared.to_vec();
     known.extend(global.iter().map(|(name, _)| name.clone()));
-    for stage in &view.stages {
-        let span = stage.stage.span;
-        let Ok(name) = lexer.expand(&stage.stage.base_name, &Pairs(global)) else {
-            return false;
-        };
-        undefined_arg_in_from::check(&name.unmatched, &known, span, emitter);
-        if name.result.is_empty() {
-            return false;
-        }
-        let Some(platform) = &stage.stage.platform else {
-            continue;
-        };
-        let Ok(expansion) = lexer.expand(platform, &Pairs(global)) else {
-            return false;
-        };
-        undefined_arg_in_from::check(&expansion.unmatched, &known, span, emitter);
-        // Compared with TARGETPLATFORM as the global scope holds it (a build argument or a meta
-        // ARG may have replaced the automatic value).
-        let target = Pairs(global).lookup("TARGETPLATFORM").unwrap_or_default();
-        redundant_target_platform::check(platform, &expansion, &target, span, emitter);
-        let stage_name = stage.stage.name.as_deref().unwrap_or_default();
-        from_platform_flag_const_disallowed::check(stage_name, &expansion, span, emitter);
-        if expansion.result.is_empty() || platform::parse_platform(&expansion.result).is_none() {
-            return false;
-        }
+    let checked = view.stages.iter().all(|stage| {
+        emitter.scope(&stage.node.comments);
+        from_stage_checks(stage, lexer, global, &known, emitter)
+    });
+    emitter.scope(&[]);
+    checked
+}
+
+/// `from_checks` for one stage.
+fn from_stage_checks(
+    stage: &view::StageView,
+    lexer: &Lexer,
+    global: &[(String, String)],
+    known: &[String],
+    emitter: &mut Emitter,
+) -> bool {
+    let span = stage.stage.span;
+    let Ok(name) = lexer.expand(&stage.stage.base_name, &Pairs(global)) else {
+        return false;
+    };
+    undefined_arg_in_from::check(&name.unmatched, known, span, emitter);
+    if name.result.is_empty() {
+        return false;
+    }
+    let Some(platform) = &stage.stage.platform else {
+        return true;
+    };
+    let Ok(expansion) = lexer.expand(platform, &Pairs(global)) else {
+        return false;
+    };
+    undefined_arg_in_from::check(&expansion.unmatched, known, span, emitter);
+    // Compared with TARGETPLATFORM as the global scope holds it (a build argument or a meta
+    // ARG may have replaced the automatic value).
+    let target = Pairs(global).lookup("TARGETPLATFORM").unwrap_or_default();
+    redundant_target_platform::check(platform, &expansion, &target, span, emitter);
+    let stage_name = stage.stage.name.as_deref().unwrap_or_default();
+    from_platform_flag_const_disallowed::check(stage_name, &expansion, span, emitter);
+    if expansion.result.is_empty() || platform::parse_platform(&expansion.result).is_none() {
+        return false;
     }
     true
 }
@@ -285,6 +334,7 @@ fn dispatch_checks(
         lexer: *lexer,
         options,
         global,
+        ignore: dockerignore::IgnoreMatcher::new(&options.dockerignore),
     };
     let windows = options.target_platform.os == "windows";
     // ONBUILD triggers are only set up for the stages the target needs, even with `all_stages`.

@@ -179,8 +179,10 @@ impl<'a> Parser<'a> {
         let mut warnings = Vec::new();
         let mut comments: Vec<String> = Vec::new();
         while let Some(raw) = self.read_line() {
-            if let Some(comment) = trim_leading_whitespace(&raw).strip_prefix('#') {
-                let comment = comment.trim();
+            if trim_leading_whitespace(&raw).starts_with('#') {
+                // As BuildKit: the line minus its first byte, trimmed, so an indented `# x`
+                // is kept as `# x`.
+                let comment = raw.get(1..).unwrap_or_default().trim();
                 if comment.is_empty() {
                     comments.clear();
                 } else {

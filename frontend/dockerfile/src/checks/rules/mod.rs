@@ -1,6 +1,6 @@
 //! The upstream rule set, one rule per file: each file holds the rule's data (`RULE`) and, where
 //! the Dockerfile alone decides it, its detection function. Invariant: `ALL` lists every rule of
-//! BuildKit's Dockerfile frontend 1.19 in upstream's definition order.
+//! BuildKit's Dockerfile frontend 1.26 in upstream's definition order.
 
 pub(super) mod consistent_instruction_casing;
 pub(super) mod copy_ignored_file;
