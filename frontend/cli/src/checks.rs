@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use cachefront_convert::Resolver;
 use cachefront_dockerfile::checks::{
-    image_bases, run, BaseImage, CheckConfig, CheckOptions, Finding, Platform as CheckPlatform,
-    Report, CHECK_BUILD_ARG,
+    image_bases, run, BaseImage, CheckConfig, CheckOptions, DockerIgnore, Finding,
+    Platform as CheckPlatform, Report, CHECK_BUILD_ARG,
 };
 use cachefront_dockerfile::instructions::Dockerfile;
 use cachefront_dockerfile::parse::Ast;
@@ -55,7 +55,7 @@ pub async fn evaluate<R: Resolver>(
         build_platform: check_platform(inputs.build_platform),
         target_platform: check_platform(inputs.target_platform),
         base_images: BTreeMap::new(),
-        dockerignore: inputs.dockerignore.to_vec(),
+        dockerignore: DockerIgnore::new(inputs.dockerignore, cachefront_cache::paths::clean_path),
     };
     for base in image_bases(ast, dockerfile, &options) {
         let platform = match &base.platform {

@@ -124,22 +124,12 @@ pub fn parse_dockerignore(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Go's `filepath.Clean` of a relative pattern, without a leading `/`.
+/// Go's `filepath.Clean` of a pattern, without a leading `/` (as BuildKit's dockerignore reader).
 fn clean_relative(pattern: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in pattern.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|last| *last != "..") => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    if parts.is_empty() {
-        ".".to_owned()
-    } else {
-        parts.join("/")
+    let cleaned = cachefront_cache::paths::clean_path(pattern);
+    match cleaned.strip_prefix('/') {
+        Some(relative) if !relative.is_empty() => relative.to_owned(),
+        _ => cleaned,
     }
 }
 

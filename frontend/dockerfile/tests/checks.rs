@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use cachefront_dockerfile::checks::{
-    check_directive, run, BaseImage, CheckConfig, CheckOptions, Report, RULES,
+    check_directive, run, BaseImage, CheckConfig, CheckOptions, DockerIgnore, Report, RULES,
 };
 use cachefront_dockerfile::instructions::parse_dockerfile;
 use cachefront_dockerfile::parse::parse;
@@ -42,7 +42,7 @@ fn check(source: &[u8], dockerignore: &[String], all_stages: bool) -> Result<Rep
     let mut options = CheckOptions {
         config: CheckConfig::for_build(source, None).map_err(|error| error.to_string())?,
         all_stages,
-        dockerignore: dockerignore.to_vec(),
+        dockerignore: DockerIgnore::new(dockerignore, cachefront_cache::paths::clean_path),
         ..CheckOptions::default()
     };
     for (index, stage) in dockerfile.stages.iter().enumerate() {

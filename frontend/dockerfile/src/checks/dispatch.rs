@@ -5,7 +5,6 @@
 //! the environment is not fully known (an image base with no facts given), UndefinedVar is not
 //! evaluated and value-dependent rules skip words whose variables could not be resolved.
 
-use super::dockerignore::IgnoreMatcher;
 use super::engine::Emitter;
 use super::rules::{
     copy_ignored_file, expose_invalid_format, expose_proto_casing, json_args_recommended,
@@ -14,6 +13,7 @@ use super::rules::{
 };
 use super::view::{keyword_as_written, CommandView, StageView};
 use super::CheckOptions;
+use super::DockerIgnore;
 use crate::csv::split_fields;
 use crate::expand::{Expansion, Lexer, Lookup};
 use crate::instructions::{ArgDefinition, CommandKind, Copy, KeyValue, ShellOrExec};
@@ -92,7 +92,7 @@ pub(super) struct Dispatcher<'a> {
     pub(super) options: &'a CheckOptions,
     pub(super) global: &'a [(String, String)],
     /// The context's `.dockerignore`, when it has patterns.
-    pub(super) ignore: Option<IgnoreMatcher>,
+    pub(super) ignore: Option<&'a DockerIgnore>,
 }
 
 /// An ADD source BuildKit fetches instead of reading it from the context.
@@ -299,7 +299,7 @@ impl Dispatcher<'_> {
             self.expand(&heredoc.content, &heredoc_lexer, state, span, emitter);
         }
         // Sources from the build context only: not `COPY --from`, URLs or Git repositories.
-        let Some(matcher) = &self.ignore else {
+        let Some(ignore) = self.ignore else {
             return;
         };
         if copy.from.is_some() || self.failed.get() {
@@ -307,7 +307,7 @@ impl Dispatcher<'_> {
         }
         for source in sources.into_iter().flatten() {
             if !is_remote(&source) {
-                copy_ignored_file::check(matcher, is_add, &source, span, emitter);
+                copy_ignored_file::check(ignore, is_add, &source, span, emitter);
             }
         }
     }

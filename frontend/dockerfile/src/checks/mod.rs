@@ -93,8 +93,38 @@ pub struct CheckOptions {
     /// Base image facts by stage index; a stage FROM an image with no entry gets no UndefinedVar
     /// findings (its environment is unknown).
     pub base_images: BTreeMap<usize, BaseImage>,
-    /// The build context's `.dockerignore` patterns (for CopyIgnoredFile).
-    pub dockerignore: Vec<String>,
+    /// The build context's `.dockerignore` (for CopyIgnoredFile); `None` when it has no
+    /// patterns.
+    pub dockerignore: Option<DockerIgnore>,
+}
+
+/// The build context's `.dockerignore`, as CopyIgnoredFile matches COPY and ADD sources against it.
+#[derive(Debug, Clone)]
+pub struct DockerIgnore {
+    matcher: dockerignore::IgnoreMatcher,
+    clean_path: fn(&str) -> String,
+}
+
+impl PartialEq for DockerIgnore {
+    fn eq(&self, other: &DockerIgnore) -> bool {
+        self.matcher == other.matcher && std::ptr::fn_addr_eq(self.clean_path, other.clean_path)
+    }
+}
+
+impl Eq for DockerIgnore {}
+
+impl DockerIgnore {
+    /// `patterns` as the CLI reads them (cleaned, `!` exceptions kept); `clean_path` is Go's
+    /// `path.Clean`, applied to each source before matching. The caller passes the one home of
+    /// that rule (`cachefront_cache::paths::clean_path`): this crate depends on no other crate of
+    /// ours. `None` when there are no patterns (BuildKit then has no matcher).
+    pub fn new(patterns: &[String], clean_path: fn(&str) -> String) -> Option<DockerIgnore> {
+        let matcher = dockerignore::IgnoreMatcher::new(patterns)?;
+        Some(DockerIgnore {
+            matcher,
+            clean_path,
+        })
+    }
 }
 
 /// Runs every check on a Dockerfile that parsed and typed without error.
@@ -334,7 +364,7 @@ fn dispatch_checks(
         lexer: *lexer,
         options,
         global,
-        ignore: dockerignore::IgnoreMatcher::new(&options.dockerignore),
+        ignore: options.dockerignore.as_ref(),
     };
     let windows = options.target_platform.os == "windows";
     // ONBUILD triggers are only set up for the stages the target needs, even with `all_stages`.

@@ -5,8 +5,8 @@
 //! no finding when the patterns hold a `!` exception, and `.` or `/` only when a pattern is `*`,
 //! `**` or `**/*`.
 
-use super::super::dockerignore::IgnoreMatcher;
 use super::super::engine::{Emitter, Rule};
+use super::super::DockerIgnore;
 use crate::parse::Span;
 
 pub(crate) const RULE: Rule = Rule {
@@ -17,16 +17,17 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(in crate::checks) fn check(
-    matcher: &IgnoreMatcher,
+    ignore: &DockerIgnore,
     is_add: bool,
     source: &str,
     span: Span,
     emitter: &mut Emitter,
 ) {
+    let matcher = &ignore.matcher;
     if matcher.has_exclusions() {
         return;
     }
-    let source = cachefront_cache::paths::clean_path(source);
+    let source = (ignore.clean_path)(source);
     if (source == "." || source == "/") && !matcher.ignores_root() {
         return;
     }
