@@ -106,6 +106,34 @@ pub const ENGINE_DIFFERENCES: &[EngineDifference] = &[
                  record the value the build gives it (`ARG name=value`)",
         allowance: Allowance::HistoryText(arg_history_without_value),
     },
+    EngineDifference {
+        name: "copy-parents-unknown-flag",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's stable frontend does not know `COPY --parents` (stable since \
+                 frontend 1.20); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: parents"),
+    },
+    EngineDifference {
+        name: "copy-exclude-unknown-flag",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's stable frontend does not know `COPY --exclude` / `ADD --exclude` \
+                 (stable since frontend 1.19); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: exclude"),
+    },
+    EngineDifference {
+        name: "run-security-unknown-flag",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's stable frontend does not know `RUN --security` (stable since \
+                 frontend 1.20); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: security"),
+    },
+    EngineDifference {
+        name: "secret-env-unknown-key",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's frontend does not know the `env` key of secret mounts \
+                 (frontend 1.10 and later); newer frontends give the secret as a variable",
+        allowance: Allowance::StockRejects("unexpected key 'env'"),
+    },
 ];
 
 /// `EXPOSE map[80/tcp:{} 8080/udp:{}]` against `EXPOSE [80/tcp 8080/udp]`.
