@@ -107,6 +107,20 @@ pub const ENGINE_DIFFERENCES: &[EngineDifference] = &[
         allowance: Allowance::HistoryText(arg_history_without_value),
     },
     EngineDifference {
+        name: "add-unpack-unknown-flag",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's stable frontend does not know `ADD --unpack` (frontend 1.17 and \
+                 later); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: unpack"),
+    },
+    EngineDifference {
+        name: "git-url-query",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's frontend passes a git URL's query (`?ref=`, `?branch=`, \
+                 `?subdir=`, ...) on to git, which cannot fetch it; newer frontends read it",
+        allowance: Allowance::StockRejects("git error: exit status 128"),
+    },
+    EngineDifference {
         name: "copy-parents-unknown-flag",
         engines: &[Engine::Docker26],
         reason: "BuildKit 0.13's stable frontend does not know `COPY --parents` (stable since \
@@ -119,6 +133,20 @@ pub const ENGINE_DIFFERENCES: &[EngineDifference] = &[
         reason: "BuildKit 0.13's stable frontend does not know `COPY --exclude` / `ADD --exclude` \
                  (stable since frontend 1.19); newer frontends build it",
         allowance: Allowance::StockRejects("unknown flag: exclude"),
+    },
+    EngineDifference {
+        name: "copy-parents-labs-in-1-19",
+        engines: &[Engine::Docker28],
+        reason: "Docker 28.5's builtin frontend 1.19 has `COPY --parents` in its labs channel \
+                 only (stable since 1.20); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: --parents"),
+    },
+    EngineDifference {
+        name: "run-security-labs-in-1-19",
+        engines: &[Engine::Docker28],
+        reason: "Docker 28.5's builtin frontend 1.19 has `RUN --security` in its labs channel \
+                 only (stable since 1.20); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: --security"),
     },
     EngineDifference {
         name: "run-security-unknown-flag",

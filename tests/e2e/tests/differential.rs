@@ -75,7 +75,9 @@ macro_rules! differential_cases {
 
 differential_cases!(
     add_git,
+    add_git_query,
     add_local,
+    add_unpack,
     add_url,
     arg_before_from,
     arg_overrides,
@@ -100,6 +102,8 @@ differential_cases!(
     dockerignore,
     entrypoint_resets_cmd,
     env_forms,
+    error_add_checksum_digest,
+    error_add_checksum_multiple,
     error_failing_run,
     error_from_pull,
     error_unknown_instruction,

@@ -14,7 +14,7 @@ use crate::suggest::Hint;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.message())]
 pub struct InstructionError {
-    /// What is wrong, e.g. `unknown flag: boo`.
+    /// What is wrong, e.g. `unknown flag: --boo`.
     pub reason: TypingError,
     pub span: Span,
     /// Whether BuildKit prefixes the reason with `dockerfile parse error on line N:`.
