@@ -1,15 +1,22 @@
 //! COPY and ADD, in: an expanded command; out: one file op copying every source onto the stage,
-//! and its history entry. Invariant: paths, flags and the history text follow the stock frontend.
+//! and its history entry. Invariant: paths, flags, checks (in their order) and the history text
+//! follow the newest stable frontend (dockerfile 1.26's `dispatchCopy`): `--exclude` applies to
+//! every source, `--unpack` to local and HTTP sources, `--checksum` to one HTTP or git source;
+//! a git URL's query and ADD's flags must agree.
 
 use cachefront_cache::paths::clean_path;
+use cachefront_dockerfile::go_quote;
 use cachefront_dockerfile::instructions::{Command, Copy};
 use cachefront_dockerfile::parse::{Heredoc, Span};
 use cachefront_llb::{
     CopyOptions, FileAction, FileOperation, OpMetadata, OpOptions, Source, State,
 };
 
-use crate::copy_source::{git_source, is_git, is_http, url_filename};
+use crate::copy_source::{
+    digest_error, git_source, is_git, is_http, source_kind, url_filename, GitOptions, SourceKind,
+};
 use crate::error::{located, ConvertError, ConvertResult};
+use crate::git_ref::GitRef;
 use crate::lowering::Lowering;
 use crate::ownership::{parse_chmod, parse_chown};
 use crate::stage_state::StageState;
@@ -33,7 +40,6 @@ pub(crate) fn lower_copy(
     name: String,
 ) -> ConvertResult<()> {
     let span = command.span;
-    reject_labs_flags(copy, span)?;
     let from = from_state(lowering, copy, span)?;
     let destination = destination_path(&stage.dir, &copy.destination);
     let owner = copy
@@ -45,6 +51,7 @@ pub(crate) fn lower_copy(
         None => (None, None),
         Some(chmod) => parse_chmod(chmod).map_err(|error| error.at(span))?,
     };
+    check_checksum(copy, span)?;
     let mut message = history_prefix(copy, is_add);
     let target = CopyTarget {
         destination,
@@ -53,6 +60,7 @@ pub(crate) fn lower_copy(
             mode,
             mode_string,
             create_destination_path: true,
+            exclude_patterns: copy.excludes.clone(),
             ..CopyOptions::default()
         },
         step_name: stage.steps.next_name(&name),
@@ -64,18 +72,26 @@ pub(crate) fn lower_copy(
         .iter()
         .map(|heredoc| heredoc.name.as_str())
         .collect();
+    let mut git_flags = GitFlags {
+        keep_git_dir: copy.add.as_ref().and_then(|flags| flags.keep_git_dir),
+        checksum: checksum_flag(copy),
+    };
     for source in copy
         .sources
         .iter()
         .filter(|source| !heredoc_names.contains(&source.as_str()))
     {
         message.push_str(&format!(" {source}"));
-        let action = if is_add && is_git(source) {
-            git_action(lowering, copy, source, &target)?
-        } else if is_http(source) {
-            url_action(lowering, copy, source, is_add, &target)?
-        } else {
-            local_action(copy, source, is_add, &from, &target)
+        let action = match source_kind(source) {
+            SourceKind::InvalidGit(reason) => return Err(located(span, reason)),
+            SourceKind::Git(_) if !is_add => {
+                return Err(located(span, "source can't be a git ref for COPY"))
+            }
+            SourceKind::Git(git_ref) => {
+                git_action(lowering, &git_ref, &mut git_flags, source, &target)?
+            }
+            SourceKind::Http => url_action(lowering, copy, source, is_add, &target)?,
+            SourceKind::Local => local_action(copy, source, is_add, &from, &target),
         };
         operation = operation.then(action);
     }
@@ -128,19 +144,54 @@ fn history_prefix(copy: &Copy, is_add: bool) -> String {
     message
 }
 
-/// ADD of a git repository: its checkout's root copied to the destination.
+/// ADD's `--keep-git-dir` and `--checksum` as they stand for the next git source: a URL's query
+/// settles them for the sources after it, as upstream's `cfg` does.
+struct GitFlags {
+    keep_git_dir: Option<bool>,
+    checksum: String,
+}
+
+/// ADD of a git repository: its checkout's root copied to the destination. The URL's
+/// `keep-git-dir` and `checksum` must agree with the flags.
 fn git_action(
     lowering: &Lowering<'_>,
-    copy: &Copy,
+    git_ref: &GitRef,
+    flags: &mut GitFlags,
     source: &str,
     target: &CopyTarget,
 ) -> ConvertResult<FileAction> {
-    let keep_git_dir = copy
-        .add
-        .as_ref()
-        .and_then(|flags| flags.keep_git_dir)
-        .unwrap_or(false);
-    let git_state = git_source(source, keep_git_dir)
+    if let (Some(flag), Some(query)) = (flags.keep_git_dir, git_ref.keep_git_dir) {
+        if flag != query {
+            return Err(located(
+                target.span,
+                "inconsistent keep-git-dir configuration",
+            ));
+        }
+    }
+    if git_ref.keep_git_dir.is_some() {
+        flags.keep_git_dir = git_ref.keep_git_dir;
+    }
+    if !flags.checksum.is_empty()
+        && !git_ref.checksum.is_empty()
+        && flags.checksum != git_ref.checksum
+    {
+        return Err(located(
+            target.span,
+            format!(
+                "checksum mismatch {} != {}",
+                go_quote(&flags.checksum),
+                go_quote(&git_ref.checksum)
+            ),
+        ));
+    }
+    if !git_ref.checksum.is_empty() {
+        flags.checksum = git_ref.checksum.clone();
+    }
+    let options = GitOptions {
+        keep_git_dir: flags.keep_git_dir.unwrap_or(false),
+        checksum: flags.checksum.clone(),
+    };
+    let git_state = git_source(git_ref, &options)
         .ok_or_else(|| {
             ConvertError::unsupported(format!("ADD of the git repository {source}")).at(target.span)
         })?
@@ -157,6 +208,39 @@ fn git_action(
     })
 }
 
+/// ADD's `--checksum`, empty when not given.
+fn checksum_flag(copy: &Copy) -> String {
+    copy.add
+        .as_ref()
+        .and_then(|flags| flags.checksum.clone())
+        .unwrap_or_default()
+}
+
+/// `--checksum` needs exactly one source, and an HTTP or git one.
+fn check_checksum(copy: &Copy, span: Span) -> ConvertResult<()> {
+    if checksum_flag(copy).is_empty() {
+        return Ok(());
+    }
+    let heredoc_names: Vec<&str> = copy
+        .heredocs
+        .iter()
+        .map(|heredoc| heredoc.name.as_str())
+        .collect();
+    let sources: Vec<&String> = copy
+        .sources
+        .iter()
+        .filter(|source| !heredoc_names.contains(&source.as_str()))
+        .collect();
+    match sources.as_slice() {
+        [source] if is_http(source) || is_git(source) => Ok(()),
+        [_] => Err(located(span, "checksum requires HTTP(S) or Git sources")),
+        _ => Err(located(
+            span,
+            "checksum can't be specified for multiple sources",
+        )),
+    }
+}
+
 /// ADD of an HTTP URL: the downloaded file (with `--checksum` checked), unpacked only with
 /// `--unpack`. COPY refuses URLs.
 fn url_action(
@@ -171,7 +255,11 @@ fn url_action(
     }
     let filename = url_filename(source);
     let mut http = Source::new(source).with_attribute("http.filename", filename.clone());
-    if let Some(checksum) = copy.add.as_ref().and_then(|flags| flags.checksum.clone()) {
+    let checksum = checksum_flag(copy);
+    if !checksum.is_empty() {
+        if let Some(reason) = digest_error(&checksum) {
+            return Err(located(target.span, reason));
+        }
         http = http.with_attribute("http.checksum", checksum);
     }
     let http_state = http.build(OpOptions {
@@ -216,7 +304,6 @@ fn local_action(
             allow_empty_wildcard: true,
             include_patterns,
             required_paths,
-            exclude_patterns: copy.excludes.clone(),
             ..target.options.clone()
         },
     }
@@ -289,35 +376,19 @@ fn parents_source(source: &str) -> (String, Vec<String>, Vec<String>) {
     )
 }
 
-/// Flags the stable channel of BuildKit 0.13's frontend does not know: the same parse error.
-fn reject_labs_flags(copy: &Copy, span: Span) -> ConvertResult<()> {
-    let unknown = if copy.parents {
-        Some("parents")
-    } else if !copy.excludes.is_empty() {
-        Some("exclude")
-    } else if copy
-        .add
-        .as_ref()
-        .is_some_and(|flags| flags.unpack.is_some())
-    {
-        Some("unpack")
-    } else {
-        None
-    };
-    match unknown {
-        Some(flag) => Err(located(
-            span,
-            format!(
-                "dockerfile parse error on line {}: unknown flag: {flag}",
-                span.start
-            ),
-        )),
-        None => Ok(()),
-    }
-}
-
+/// Upstream's `containsWildcards`: `*`, `?` or `[`, not escaped by a backslash.
 fn has_wildcards(text: &str) -> bool {
-    text.contains(['*', '?', '['])
+    let mut characters = text.chars();
+    while let Some(character) = characters.next() {
+        match character {
+            '*' | '?' | '[' => return true,
+            '\\' => {
+                characters.next();
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]

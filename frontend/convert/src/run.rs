@@ -1,12 +1,14 @@
 //! RUN, in: the command with its flags and heredocs; out: an exec op on the stage with the user's
 //! mounts plus the cache mounts the injection pass adds, and the history entry the stock frontend
-//! writes (ssh mounts also set `SSH_AUTH_SOCK` for the command, as in the stock frontend).
+//! writes (ssh mounts also set `SSH_AUTH_SOCK` for the command, as in the stock frontend;
+//! `--security` sets the exec's mode; `--device`, a labs feature, is refused where the engine
+//! could run it, as the stable frontend refuses it, and ignored where it could not).
 //! Invariant: the history and the image never show what cachefront added.
 
-use cachefront_dockerfile::instructions::{Command, NetworkMode, Run, ShellOrExec};
+use cachefront_dockerfile::instructions::{Command, NetworkMode, Run, SecurityMode, ShellOrExec};
 use cachefront_dockerfile::parse::Span;
 use cachefront_llb::{
-    FileAction, FileOperation, Mount, MountKind, Network, OpMetadata, OpOptions, State,
+    FileAction, FileOperation, Mount, MountKind, Network, OpMetadata, OpOptions, Security, State,
 };
 
 use cachefront_cache::{render_plan, Plan, Sharing};
@@ -34,8 +36,8 @@ pub(crate) async fn lower_run<R: Resolver>(
     resolver: &mut R,
 ) -> ConvertResult<()> {
     let span = command.span;
-    reject_security(run, span)?;
-    let mut mounts = user_mounts(lowering, stage, run, span)?;
+    let (mut mounts, secret_env) = user_mounts(lowering, stage, run, span)?;
+    reject_devices(lowering, run, span)?;
     let agent_socket = place_agent_sockets(&mut mounts);
     let user_targets: Vec<String> = mounts
         .iter()
@@ -78,6 +80,11 @@ pub(crate) async fn lower_run<R: Resolver>(
         extra_hosts: options.extra_hosts.clone(),
         cgroup_parent: options.cgroup_parent.clone().unwrap_or_default(),
         network: exec_network(run.network, options.force_network_mode.as_deref()),
+        security: match run.security {
+            Some(SecurityMode::Insecure) => Security::Insecure,
+            Some(SecurityMode::Sandbox) | None => Security::Sandbox,
+        },
+        secret_env,
         proxy_env: proxy_env(&options.build_args),
         ulimits: options.ulimits.clone(),
         mounts,
@@ -99,18 +106,16 @@ pub(crate) async fn lower_run<R: Resolver>(
     Ok(())
 }
 
-/// `--security` is a labs flag in the stable frontend of BuildKit 0.13, which rejects it.
-fn reject_security(run: &Run, span: Span) -> ConvertResult<()> {
-    match run.security {
-        None => Ok(()),
-        Some(_) => Err(located(
-            span,
-            format!(
-                "dockerfile parse error on line {}: unknown flag: security",
-                span.start
-            ),
-        )),
+/// `RUN --device` is a labs feature: the stable frontend refuses it, but only when the engine
+/// knows CDI devices (`exec.meta.cdi`); on an older engine it never looks at the flag.
+fn reject_devices(lowering: &Lowering<'_>, run: &Run, span: Span) -> ConvertResult<()> {
+    if run.devices.is_empty() || !lowering.options.has_llb_cap("exec.meta.cdi") {
+        return Ok(());
     }
+    Err(located(
+        span,
+        "device feature is only supported in Dockerfile frontend 1.14.0-labs or later",
+    ))
 }
 
 /// The network a RUN's process gets: its `--network`, or the build's `force-network-mode`

@@ -1,7 +1,7 @@
 //! RUN mounts, in: one typed `--mount` (values expanded) and the stage it is used in; out: the
 //! LLB mount (bind from the context, a stage, an image or a named context; cache with its id and
-//! permissions seed; tmpfs; secret; ssh, whose default socket path `run_ssh` fills in), or the
-//! error the stock frontend gives. Invariant: ids, defaults and paths as `dockerfile2llb` sets
+//! permissions seed; tmpfs; secret, as a file and/or an environment variable; ssh, whose default
+//! socket path `run_ssh` fills in), or the error the stock frontend gives. Invariant: ids, defaults and paths as `dockerfile2llb` sets
 //! them (`convert_runmount.go`, `convert_secrets.go`, `convert_ssh.go`); cache ids come from
 //! `cachefront_cache::cache_id` alone.
 
@@ -13,6 +13,7 @@ use cachefront_llb::{
     CacheSharing, ChownSpec, FileAction, FileOperation, Mount, MountKind, OpMetadata, OpOptions,
     State, UserSpec,
 };
+use cachefront_proto::pb;
 
 use crate::lowering::Lowering;
 use crate::stage_state::StageState;
@@ -30,25 +31,27 @@ pub(crate) enum MountLoweringError {
     SshSource,
 }
 
-/// A user-written `--mount`, as the stock frontend lowers it.
+/// A user-written `--mount`, as the stock frontend lowers it; `None` for a secret that is only
+/// an environment variable (`env=` without `target=`).
 pub(crate) fn lower_mount(
     lowering: &Lowering<'_>,
     stage: &StageState,
     mount: &TypedMount,
-) -> Result<Mount, MountLoweringError> {
-    match mount.kind {
-        MountType::Secret => Ok(secret_mount(mount)),
-        MountType::Ssh => ssh_mount(mount),
-        MountType::Tmpfs => Ok(Mount {
+) -> Result<Option<Mount>, MountLoweringError> {
+    let mount = match mount.kind {
+        MountType::Secret => return Ok(secret_mount(mount)),
+        MountType::Ssh => ssh_mount(mount)?,
+        MountType::Tmpfs => Mount {
             kind: MountKind::Tmpfs {
                 size: mount.size_limit,
             },
             readonly: mount.readonly,
             ..Mount::bind(mount_target(stage, mount)?, State::scratch(), "")
-        }),
-        MountType::Bind => bind_mount(lowering, stage, mount),
-        MountType::Cache => cache_mount(lowering, stage, mount),
-    }
+        },
+        MountType::Bind => bind_mount(lowering, stage, mount)?,
+        MountType::Cache => cache_mount(lowering, stage, mount)?,
+    };
+    Ok(Some(mount))
 }
 
 /// Where a bind, cache or tmpfs mount goes: the target, joined to the working directory when
@@ -151,19 +154,25 @@ fn cache_mount(
     })
 }
 
-/// A secret: its id is `source`, else `id`, else the target's base name; without a target it is
-/// mounted at `/run/secrets/<base name of the id>`; the target is used as written.
-fn secret_mount(mount: &TypedMount) -> Mount {
-    let id = mount
+/// A secret's id: `source`, else `id`, else the target's base name.
+fn secret_id(mount: &TypedMount) -> String {
+    mount
         .source
         .clone()
         .or_else(|| mount.id.clone())
-        .unwrap_or_else(|| go_base(mount.target.as_deref().unwrap_or_default()).to_owned());
-    let target = mount
-        .target
-        .clone()
-        .unwrap_or_else(|| format!("/run/secrets/{}", go_base(&id)));
-    Mount {
+        .unwrap_or_else(|| go_base(mount.target.as_deref().unwrap_or_default()).to_owned())
+}
+
+/// A secret file: at the target as written; without a target, at `/run/secrets/<base name of
+/// the id>`, unless the secret goes to an environment variable (then there is no file).
+fn secret_mount(mount: &TypedMount) -> Option<Mount> {
+    let id = secret_id(mount);
+    let target = match (&mount.target, &mount.env) {
+        (Some(target), _) => target.clone(),
+        (None, Some(_)) => return None,
+        (None, None) => format!("/run/secrets/{}", go_base(&id)),
+    };
+    Some(Mount {
         kind: MountKind::Secret {
             id,
             uid: mount.uid.unwrap_or(0),
@@ -173,7 +182,20 @@ fn secret_mount(mount: &TypedMount) -> Mount {
         },
         readonly: true,
         ..Mount::bind(target, State::scratch(), "")
-    }
+    })
+}
+
+/// A secret's environment variable (`env=`), as the exec's `secretenv` entry.
+pub(crate) fn secret_env(mount: &TypedMount) -> Option<pb::SecretEnv> {
+    let name = mount
+        .env
+        .clone()
+        .filter(|_| mount.kind == MountType::Secret)?;
+    Some(pb::SecretEnv {
+        id: secret_id(mount),
+        name,
+        optional: !mount.required,
+    })
 }
 
 /// An ssh agent socket: the target as written (an empty one is numbered per RUN by `run_ssh`),

@@ -2,7 +2,9 @@
 //! and `COPY --parents`; out: the caps each op's metadata declares (by its progress name).
 //! Invariant: every op names the caps its features need, and none that BuildKit v0.13 (Docker 26)
 //! lacks: `--link` lowers to a plain copy, as stock does where `mergeop` is disabled, and
-//! `--parents` is refused as by v0.13's stable frontend.
+//! `--parents` sends its required paths without their cap (an old daemon ignores them, as it
+//! does under the newest upstream frontend); only a git source's checksum, submodule and
+//! fetch-by-commit options declare their newer caps, as upstream does.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -142,7 +144,34 @@ fn link_needs_no_merge_op_and_the_result_declares_the_definition_caps() {
 }
 
 #[test]
-fn parents_is_refused_as_by_buildkit_0_13_so_no_newer_cap_is_declared() {
-    let error = lower("FROM debian:bookworm\nCOPY --parents ./a/./b.txt /out/\n").unwrap_err();
-    assert!(error.contains("unknown flag: parents"), "{error}");
+fn parents_declares_no_newer_cap() {
+    let definition = lower("FROM debian:bookworm\nCOPY --parents ./a/./b.txt /out/\n").unwrap();
+    assert_eq!(
+        caps_of(&definition, "COPY --parents"),
+        set(&["file.base", "file.copy.includeexcludepatterns"])
+    );
+}
+
+#[test]
+fn git_checksum_and_submodules_declare_their_caps() {
+    let checksum = "a".repeat(40);
+    let dockerfile = format!(
+        "FROM debian:bookworm\nADD --checksum={checksum} https://h/r.git?submodules=false /src\n"
+    );
+    let definition = lower(&dockerfile).unwrap();
+    let git: Vec<BTreeSet<String>> = definition
+        .metadata
+        .values()
+        .map(|metadata| metadata.caps.keys().cloned().collect::<BTreeSet<String>>())
+        .filter(|caps| caps.contains("source.git"))
+        .collect();
+    assert_eq!(
+        git,
+        vec![set(&[
+            "source.git",
+            "source.git.checksum",
+            "source.git.fullurl",
+            "source.git.skipsubmodules"
+        ])]
+    );
 }

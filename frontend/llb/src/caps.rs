@@ -9,12 +9,19 @@
 //! (`file.copy.modestring`), `required_paths` (`file.copy.requiredpaths`),
 //! `always_replace_existing_dest_paths` (`file.copy.alwaysreplaceexistingdestpaths`),
 //! `Meta.valid_exit_codes` (`exec.validexitcode`) and symlink actions (`file.symlink.create`).
+//! (Upstream never declares the file-copy caps either: its `FileOp.Marshal` asks each action for
+//! caps before it has collected the actions.) Exception: git source attributes that ask the
+//! daemon to verify or restrict what it fetches (`git.checksum`, `git.skipsubmodules`,
+//! `git.fetchbycommit`) declare their caps as upstream's `llb.Git` does, so a daemon that does
+//! not know them refuses the build ("unknown API capability ...") instead of silently fetching
+//! something unchecked; the test's `NEWER_THAN_0_13` lists them.
 
 use std::collections::BTreeMap;
 
 use cachefront_proto::pb;
 
-/// The cap ids this module declares, each known to BuildKit v0.13 (`solver/pb/caps.go`).
+/// The cap ids this module declares, each known to BuildKit v0.13 (`solver/pb/caps.go`) but
+/// those in `NEWER_THAN_0_13`.
 pub mod ids {
     pub const SOURCE_IMAGE: &str = "source.image";
     pub const SOURCE_IMAGE_RESOLVE_MODE: &str = "source.image.resolvemode";
@@ -31,6 +38,12 @@ pub mod ids {
     pub const SOURCE_GIT_FULL_URL: &str = "source.git.fullurl";
     pub const SOURCE_GIT_KNOWN_SSH_HOSTS: &str = "source.git.knownsshhosts";
     pub const SOURCE_GIT_MOUNT_SSH_SOCK: &str = "source.git.mountsshsock";
+    /// Newer than BuildKit v0.13 (v0.25 knows it).
+    pub const SOURCE_GIT_CHECKSUM: &str = "source.git.checksum";
+    /// Newer than BuildKit v0.13 (v0.25 knows it).
+    pub const SOURCE_GIT_SKIP_SUBMODULES: &str = "source.git.skipsubmodules";
+    /// Newer than BuildKit v0.25.
+    pub const SOURCE_GIT_FETCH_BY_COMMIT: &str = "source.git.fetchbycommit";
     pub const SOURCE_HTTP: &str = "source.http";
     pub const SOURCE_HTTP_CHECKSUM: &str = "source.http.checksum";
     pub const SOURCE_HTTP_PERM: &str = "source.http.perm";
@@ -132,6 +145,9 @@ fn source_caps(source: &pb::SourceOp) -> Vec<&'static str> {
             ("git.fullurl", SOURCE_GIT_FULL_URL),
             ("git.knownsshhosts", SOURCE_GIT_KNOWN_SSH_HOSTS),
             ("git.mountsshsock", SOURCE_GIT_MOUNT_SSH_SOCK),
+            ("git.checksum", SOURCE_GIT_CHECKSUM),
+            ("git.skipsubmodules", SOURCE_GIT_SKIP_SUBMODULES),
+            ("git.fetchbycommit", SOURCE_GIT_FETCH_BY_COMMIT),
         ];
         caps.extend(
             optional
@@ -222,6 +238,14 @@ fn file_caps(file: &pb::FileOp) -> Vec<&'static str> {
 mod tests {
     use super::*;
 
+    /// The declared caps an older daemon may not know: each one guards an attribute the daemon
+    /// must not ignore (see the module's documentation).
+    const NEWER_THAN_0_13: &[&str] = &[
+        SOURCE_GIT_CHECKSUM,
+        SOURCE_GIT_SKIP_SUBMODULES,
+        SOURCE_GIT_FETCH_BY_COMMIT,
+    ];
+
     /// The LLB cap ids of BuildKit v0.13.2 (`solver/pb/caps.go`), the set Docker 26 knows.
     const BUILDKIT_0_13: &[&str] = &[
         "source.image",
@@ -301,7 +325,10 @@ mod tests {
             .filter_map(|line| line.split('"').nth(1))
             .collect();
         assert!(declared.len() > 40, "cap ids are found: {declared:?}");
-        for cap in declared {
+        for cap in declared
+            .into_iter()
+            .filter(|cap| !NEWER_THAN_0_13.contains(cap))
+        {
             assert!(
                 BUILDKIT_0_13.contains(&cap),
                 "{cap} is newer than BuildKit v0.13"

@@ -81,6 +81,13 @@ fn dump_exec(out: &mut String, number: usize, exec: &pb::ExecOp, input: &dyn Fn(
         meta.args, meta.cwd, meta.user, exec.network, exec.security
     );
     let _ = writeln!(out, "    env {:?}", meta.env);
+    for secret in &exec.secretenv {
+        let _ = writeln!(
+            out,
+            "    secretenv {} <- secret {} optional={}",
+            secret.name, secret.id, secret.optional
+        );
+    }
     for mount in &exec.mounts {
         let kind = pb::MountType::try_from(mount.mount_type).map_or("?", |kind| kind.as_str_name());
         let cache = mount
@@ -108,6 +115,21 @@ fn dump_exec(out: &mut String, number: usize, exec: &pb::ExecOp, input: &dyn Fn(
     }
 }
 
+/// A copy's include, exclude and required paths, when it has any.
+fn copy_patterns(copy: &pb::FileActionCopy) -> String {
+    let mut text = String::new();
+    for (label, patterns) in [
+        ("include", &copy.include_patterns),
+        ("exclude", &copy.exclude_patterns),
+        ("required", &copy.required_paths),
+    ] {
+        if !patterns.is_empty() {
+            text.push_str(&format!(" {label}={patterns:?}"));
+        }
+    }
+    text
+}
+
 /// A file op: one line per action, on an input or on an earlier action's result.
 fn dump_file(
     out: &mut String,
@@ -126,12 +148,13 @@ fn dump_file(
         };
         let detail = match &action.action {
             Some(pb::file_action::Action::Copy(copy)) => format!(
-                "copy {}{} -> {} mode={} owner={:?}",
+                "copy {}{} -> {} mode={} owner={:?}{}",
                 input(action.secondary_input),
                 copy.src,
                 copy.dest,
                 copy.mode,
-                copy.owner
+                copy.owner,
+                copy_patterns(copy)
             ),
             Some(pb::file_action::Action::Mkdir(mkdir)) => format!(
                 "mkdir {} mode={:o} parents={} owner={:?}",

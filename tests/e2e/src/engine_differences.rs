@@ -106,6 +106,62 @@ pub const ENGINE_DIFFERENCES: &[EngineDifference] = &[
                  record the value the build gives it (`ARG name=value`)",
         allowance: Allowance::HistoryText(arg_history_without_value),
     },
+    EngineDifference {
+        name: "add-unpack-unknown-flag",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's stable frontend does not know `ADD --unpack` (frontend 1.17 and \
+                 later); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: unpack"),
+    },
+    EngineDifference {
+        name: "git-url-query",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's frontend passes a git URL's query (`?ref=`, `?branch=`, \
+                 `?subdir=`, ...) on to git, which cannot fetch it; newer frontends read it",
+        allowance: Allowance::StockRejects("git error: exit status 128"),
+    },
+    EngineDifference {
+        name: "copy-parents-unknown-flag",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's stable frontend does not know `COPY --parents` (stable since \
+                 frontend 1.20); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: parents"),
+    },
+    EngineDifference {
+        name: "copy-exclude-unknown-flag",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's stable frontend does not know `COPY --exclude` / `ADD --exclude` \
+                 (stable since frontend 1.19); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: exclude"),
+    },
+    EngineDifference {
+        name: "copy-parents-labs-in-1-19",
+        engines: &[Engine::Docker28],
+        reason: "Docker 28.5's builtin frontend 1.19 has `COPY --parents` in its labs channel \
+                 only (stable since 1.20); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: --parents"),
+    },
+    EngineDifference {
+        name: "run-security-labs-in-1-19",
+        engines: &[Engine::Docker28],
+        reason: "Docker 28.5's builtin frontend 1.19 has `RUN --security` in its labs channel \
+                 only (stable since 1.20); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: --security"),
+    },
+    EngineDifference {
+        name: "run-security-unknown-flag",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's stable frontend does not know `RUN --security` (stable since \
+                 frontend 1.20); newer frontends build it",
+        allowance: Allowance::StockRejects("unknown flag: security"),
+    },
+    EngineDifference {
+        name: "secret-env-unknown-key",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's frontend does not know the `env` key of secret mounts \
+                 (frontend 1.10 and later); newer frontends give the secret as a variable",
+        allowance: Allowance::StockRejects("unexpected key 'env'"),
+    },
 ];
 
 /// `EXPOSE map[80/tcp:{} 8080/udp:{}]` against `EXPOSE [80/tcp 8080/udp]`.

@@ -188,22 +188,28 @@ fn type_copy(node: &Node, is_add: bool) -> Result<Copy, TypingError> {
     else {
         return Err(TypingError::NoDestination { instruction });
     };
-    let mut accepted = vec![
-        ("exclude", FlagKind::List),
-        ("chown", FlagKind::Text),
-        ("chmod", FlagKind::Text),
-        ("link", FlagKind::Boolean),
-    ];
-    if is_add {
-        accepted.extend([
+    // Declared in upstream's order (parse.go), which decides ties between flag hints.
+    let accepted: &[(&str, FlagKind)] = if is_add {
+        &[
+            ("chown", FlagKind::Text),
+            ("chmod", FlagKind::Text),
+            ("link", FlagKind::Boolean),
             ("keep-git-dir", FlagKind::Boolean),
             ("checksum", FlagKind::Text),
             ("unpack", FlagKind::Boolean),
-        ]);
+            ("exclude", FlagKind::List),
+        ]
     } else {
-        accepted.extend([("parents", FlagKind::Boolean), ("from", FlagKind::Text)]);
-    }
-    let flags = parse_flags(&node.flags, &accepted)?;
+        &[
+            ("chown", FlagKind::Text),
+            ("from", FlagKind::Text),
+            ("chmod", FlagKind::Text),
+            ("link", FlagKind::Boolean),
+            ("exclude", FlagKind::List),
+            ("parents", FlagKind::Boolean),
+        ]
+    };
+    let flags = parse_flags(&node.flags, accepted)?;
     if parse_heredoc_word(destination).ok().flatten().is_some() {
         return Err(TypingError::HeredocDestination { instruction });
     }

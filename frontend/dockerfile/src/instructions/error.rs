@@ -2,6 +2,7 @@
 //! Invariant: errors raised while typing one instruction read `dockerfile parse error on line N:
 //! <reason>` like BuildKit's; errors about the file's structure carry only the reason.
 
+use super::device::DeviceError;
 use super::duration::HealthcheckValueError;
 use super::flags::FlagError;
 use super::mount::MountError;
@@ -13,7 +14,7 @@ use crate::suggest::Hint;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.message())]
 pub struct InstructionError {
-    /// What is wrong, e.g. `unknown flag: boo`.
+    /// What is wrong, e.g. `unknown flag: --boo`.
     pub reason: TypingError,
     pub span: Span,
     /// Whether BuildKit prefixes the reason with `dockerfile parse error on line N:`.
@@ -25,6 +26,8 @@ pub struct InstructionError {
 pub enum TypingError {
     #[error(transparent)]
     Flag(#[from] FlagError),
+    #[error(transparent)]
+    Device(#[from] DeviceError),
     #[error(transparent)]
     Mount(#[from] MountError),
     #[error(transparent)]

@@ -1,9 +1,9 @@
 //! Expansion of typed instructions, in: a command (or stage header), the lexer and the environment
 //! in effect; out: the same command with exactly the fields BuildKit expands substituted.
 //! Invariant: RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK commands, ONBUILD, MAINTAINER, ARG names, COPY
-//! `--from`, RUN `--network`/`--security` and RUN heredocs are never expanded (a RUN's mounts
-//! are, by `MountFlag::expand`, which types them); every field of one instruction sees the same
-//! environment, except ARG, whose later names see earlier defaults.
+//! `--from`, COPY/ADD `--exclude`, RUN `--network`/`--security` and RUN heredocs are never
+//! expanded (a RUN's mounts are, by `MountFlag::expand`, which types them); every field of one
+//! instruction sees the same environment, except ARG, whose later names see earlier defaults.
 
 use super::types::{ArgDefinition, CommandKind, Copy, KeyValue, Stage};
 use crate::expand::{ExpandError, Lexer, Lookup};
@@ -13,8 +13,8 @@ use crate::parse::chomp_heredoc_content;
 ///
 /// - ENV, LABEL: keys and values. WORKDIR, USER, STOPSIGNAL, each VOLUME: the word.
 /// - EXPOSE: each port, split into fields (`EXPOSE $PORTS` may give several).
-/// - COPY/ADD: sources (not heredoc sources), destination, `--chown`, `--chmod`, `--exclude`,
-///   ADD's `--checksum`, and the body of heredocs whose delimiter was not quoted (with BuildKit's
+/// - COPY/ADD: sources (not heredoc sources), destination, `--chown`, `--chmod`, ADD's
+///   `--checksum` (`--exclude` patterns stay as written), and the body of heredocs whose delimiter was not quoted (with BuildKit's
 ///   heredoc lexer, where quotes are literal). `<<-` bodies come back already chomped, with
 ///   `chomp` cleared, as BuildKit chomps them before expanding.
 /// - RUN: nothing here: `MountFlag::expand` types each `--mount` with the same environment.
@@ -132,11 +132,7 @@ fn expand_copy(copy: &Copy, lexer: &Lexer, env: &dyn Lookup) -> Result<Copy, Exp
         chmod: optional(&copy.chmod)?,
         link: copy.link,
         parents: copy.parents,
-        excludes: copy
-            .excludes
-            .iter()
-            .map(|pattern| lexer.expand_word(pattern, env))
-            .collect::<Result<_, _>>()?,
+        excludes: copy.excludes.clone(),
         add,
     })
 }

@@ -1,7 +1,8 @@
 //! Instruction flags, in: a node's `--flag[=value]` words and the flags its instruction accepts;
 //! out: the values of the flags used, or BuildKit's error (unknown, duplicate, missing value, bad
-//! boolean). Invariant: as BuildKit's `BFlags.Parse`: `--` ends the flags, string and boolean
-//! flags may appear once, list flags any number of times.
+//! boolean). Invariant: as BuildKit's `BFlags.Parse` (dockerfile 1.26): `--` ends the flags,
+//! string and boolean flags may appear once, list flags any number of times; messages name the
+//! flag as written (`--link`), hints name it bare (`link`).
 
 use std::collections::BTreeMap;
 
@@ -12,13 +13,13 @@ use crate::suggest::Hint;
 pub enum FlagError {
     #[error("arg should start with -- : {argument}")]
     NotAFlag { argument: String },
-    #[error("unknown flag: {name}{hint}")]
+    #[error("unknown flag: --{name}{hint}")]
     Unknown { name: String, hint: Hint },
-    #[error("duplicate flag specified: {name}")]
+    #[error("duplicate flag specified: --{name}")]
     Duplicate { name: String },
-    #[error("missing a value on flag: {name}")]
+    #[error("missing a value on flag: --{name}")]
     MissingValue { name: String },
-    #[error("expecting boolean value for flag {name}, not: {value}")]
+    #[error("expecting boolean value for flag --{name}, not: {value}")]
     NotBoolean { name: String, value: String },
 }
 
@@ -175,17 +176,20 @@ mod tests {
                 .map(|error| error.to_string())
                 .unwrap_or_default()
         };
-        assert_eq!(error(&["--boo"]), "unknown flag: boo");
-        assert_eq!(error(&["--lnk"]), "unknown flag: lnk (did you mean link?)");
+        assert_eq!(error(&["--boo"]), "unknown flag: --boo");
+        assert_eq!(
+            error(&["--lnk"]),
+            "unknown flag: --lnk (did you mean link?)"
+        );
         assert_eq!(
             error(&["--from=a", "--from=b"]),
-            "duplicate flag specified: from"
+            "duplicate flag specified: --from"
         );
-        assert_eq!(error(&["--from"]), "missing a value on flag: from");
-        assert_eq!(error(&["--link="]), "missing a value on flag: link");
+        assert_eq!(error(&["--from"]), "missing a value on flag: --from");
+        assert_eq!(error(&["--link="]), "missing a value on flag: --link");
         assert_eq!(
             error(&["--link=yes"]),
-            "expecting boolean value for flag link, not: yes"
+            "expecting boolean value for flag --link, not: yes"
         );
     }
 }

@@ -5,6 +5,7 @@
 
 mod arguments;
 mod commands;
+mod device;
 mod duration;
 mod error;
 mod expand_command;
@@ -15,11 +16,13 @@ mod mount_values;
 mod run;
 mod types;
 
+pub use device::{Device, DeviceError};
 pub use duration::{parse_go_duration, DurationError, HealthcheckValueError};
 pub use error::{InstructionError, TypingError};
 pub use expand_command::{expand_command, expand_stage};
 pub use flags::FlagError;
 pub use mount::{parse_mount, Expander, Mount, MountError, MountFlag, MountSharing, MountType};
+pub use mount_values::go_bool;
 pub use types::*;
 
 use crate::parse::Ast;

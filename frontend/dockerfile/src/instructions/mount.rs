@@ -2,8 +2,8 @@
 //! stage's word expander; out: a typed `Mount`, or BuildKit's error. Invariant: BuildKit's
 //! `parseMount` and its two passes: typing (`MountFlag::read`) only checks the CSV and that
 //! `from` holds no variable; dispatch (`parse_mount`) expands every value with the stage's
-//! expander, then checks the fields in order and their combination as upstream (v0.13's keys:
-//! `env` is not one). Fields are split by `csv::split_fields`, keys compared lowercased.
+//! expander, then checks the fields in order and their combination as upstream (dockerfile
+//! 1.26's keys, `env` among them). Fields are split by `csv::split_fields`, keys compared lowercased.
 
 use std::fmt;
 
@@ -75,8 +75,7 @@ impl MountSharing {
     }
 }
 
-/// The keys BuildKit v0.13 suggests from when a key is unknown (it accepts `size` and
-/// `destination` too, without suggesting them).
+/// The keys BuildKit (dockerfile 1.26) suggests from when a key is unknown.
 const SUGGESTED_KEYS: &[&str] = &[
     "type",
     "from",
@@ -86,14 +85,17 @@ const SUGGESTED_KEYS: &[&str] = &[
     "id",
     "sharing",
     "required",
+    "size",
     "mode",
     "uid",
     "gid",
     "src",
     "dst",
+    "destination",
     "ro",
     "rw",
     "readwrite",
+    "env",
 ];
 
 /// One `--mount` after expansion, as BuildKit's `instructions.Mount`: defaults that depend on
@@ -118,6 +120,8 @@ pub struct Mount {
     pub mode: Option<u32>,
     pub uid: Option<u32>,
     pub gid: Option<u32>,
+    /// `env`: a secret's environment variable, kept even when empty (upstream's pointer).
+    pub env: Option<String>,
 }
 
 /// Why BuildKit rejects a `--mount`; `Display` is its text.
@@ -237,6 +241,7 @@ pub fn parse_mount(value: &str, expander: &mut Expander<'_>) -> Result<Mount, Mo
         mode: None,
         uid: None,
         gid: None,
+        env: None,
     };
     let mut readonly_given = false;
     for field in split_fields(value)? {
@@ -315,6 +320,7 @@ fn set_field(mount: &mut Mount, key: &str, value: String, field: &str) -> Result
         "mode" => mount.mode = Some(number(&value, 8, "mode")?),
         "uid" => mount.uid = Some(number(&value, 10, "uid")?),
         "gid" => mount.gid = Some(number(&value, 10, "gid")?),
+        "env" => mount.env = Some(value),
         _ => {
             return Err(MountError::UnexpectedKey {
                 key: key.to_owned(),
@@ -475,8 +481,8 @@ mod tests {
             "unsupported sharing value \"x\""
         );
         assert_eq!(
-            error("type=secret,id=token,env=TOKEN"),
-            "unexpected key 'env' in 'env=TOKEN'"
+            error("type=secret,id=token,envv=TOKEN"),
+            "unexpected key 'envv' in 'envv=TOKEN' (did you mean env?)"
         );
         assert_eq!(
             error("targt=/x"),

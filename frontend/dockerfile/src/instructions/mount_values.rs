@@ -11,7 +11,7 @@ pub(super) fn has_variable(text: &str) -> bool {
 }
 
 /// Go's `strconv.ParseBool`.
-pub(super) fn go_bool(text: &str) -> Option<bool> {
+pub fn go_bool(text: &str) -> Option<bool> {
     match text {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),

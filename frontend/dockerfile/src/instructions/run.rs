@@ -1,9 +1,11 @@
 //! RUN typing, in: a parsed RUN node; out: the typed `Run`: the command, its heredocs, each
-//! `--mount` read as far as BuildKit reads it before expansion, and `--network`/`--security` as
-//! enums. Invariant: BuildKit's checks and their order: flags, then each mount (CSV, no variable
-//! in `from`), then the network mode, then the security mode.
+//! `--device` read, each `--mount` read as far as BuildKit reads it before expansion, and
+//! `--network`/`--security` as enums. Invariant: BuildKit's (dockerfile 1.26) checks and their
+//! order: flags, then each device, each mount (CSV, no variable in `from`), then the network
+//! mode, then the security mode.
 
 use super::arguments::shell_or_exec;
+use super::device::parse_device;
 use super::error::TypingError;
 use super::flags::{parse_flags, FlagKind};
 use super::mount::MountFlag;
@@ -14,11 +16,17 @@ pub(super) fn type_run(node: &Node) -> Result<Run, TypingError> {
     let flags = parse_flags(
         &node.flags,
         &[
+            ("device", FlagKind::List),
             ("mount", FlagKind::List),
             ("network", FlagKind::Text),
             ("security", FlagKind::Text),
         ],
     )?;
+    let devices = flags
+        .list("device")
+        .iter()
+        .map(|value| parse_device(value))
+        .collect::<Result<_, _>>()?;
     let mounts = flags
         .list("mount")
         .iter()
@@ -32,6 +40,7 @@ pub(super) fn type_run(node: &Node) -> Result<Run, TypingError> {
     Ok(Run {
         command: shell_or_exec(node, &node.args),
         heredocs: node.heredocs.clone(),
+        devices,
         mounts,
         network,
         security,

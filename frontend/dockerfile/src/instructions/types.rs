@@ -1,6 +1,7 @@
 //! The typed model of a Dockerfile that lowering consumes. Strings are exactly as written
 //! (unexpanded); `expand` turns them into values with a stage's environment.
 
+use super::device::Device;
 use super::mount::MountFlag;
 use crate::parse::{Heredoc, Span};
 
@@ -84,6 +85,8 @@ pub struct Run {
     pub command: ShellOrExec,
     /// Heredocs attached to the instruction, in order.
     pub heredocs: Vec<Heredoc>,
+    /// Each `--device` (a labs feature: lowering refuses any).
+    pub devices: Vec<Device>,
     /// Each `--mount`, read as far as it can be before the stage's environment is known;
     /// `MountFlag::expand` types it with that environment.
     pub mounts: Vec<MountFlag>,
