@@ -128,6 +128,8 @@ differential_cases!(
     run_mounts,
     run_mount_ssh,
     run_network,
+    sccache_cargo,
+    sccache_cmake,
     shell,
     source_date_epoch,
     stage_reference,
