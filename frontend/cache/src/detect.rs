@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use crate::extra_rules::ExtraRule;
 use crate::rules::{all_rules, CacheRule};
 use crate::settings::{Settings, ShippedTools};
-use crate::shipped::CompileStep;
 use crate::shell::{Analysis, Invocation};
+use crate::shipped::CompileStep;
 use crate::template::VariableValue;
 use crate::tools::{identify, ToolCall};
 

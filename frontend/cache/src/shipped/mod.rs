@@ -84,7 +84,9 @@ pub(crate) fn admit<'d, 'a>(
     let mut refusals: Vec<String> = Vec::new();
     for index in 0..analysis.invocations.len() {
         let refusal = match step_of(index) {
-            Some(CompileStep::Cargo { temporary: true, .. }) => None,
+            Some(CompileStep::Cargo {
+                temporary: true, ..
+            }) => None,
             Some(
                 CompileStep::Cargo { target_dir, .. } | CompileStep::OtherCargo { target_dir },
             ) if uses.rust => rust_refusal(target_dir.as_deref(), index, input, removals),
@@ -104,7 +106,11 @@ pub(crate) fn admit<'d, 'a>(
             }
         }
     }
-    skipped.extend(refusals.into_iter().map(|reason| format!("sccache: not injected: {reason}")));
+    skipped.extend(
+        refusals
+            .into_iter()
+            .map(|reason| format!("sccache: not injected: {reason}")),
+    );
     let kept = detections
         .iter()
         .copied()
@@ -137,9 +143,10 @@ fn rust_refusal(
             "cargo's target directory is only known at run time".to_owned(),
         ));
     };
-    let user_mounted = input.user_mount_targets.iter().any(|target| {
-        is_same_or_inside(target_dir, &resolve_against(input.workdir, target))
-    });
+    let user_mounted = input
+        .user_mount_targets
+        .iter()
+        .any(|target| is_same_or_inside(target_dir, &resolve_against(input.workdir, target)));
     if user_mounted || removed_later(target_dir, index, removals) {
         return None;
     }
@@ -237,7 +244,10 @@ pub(crate) fn add_extras(rule_plan: &mut RulePlan, uses: ShippedUses) {
     }
     env.push(("SCCACHE_DIR".to_owned(), cache_dir));
     env.push(("SCCACHE_SERVER_UDS".to_owned(), SERVER_SOCKET.to_owned()));
-    let shown: Vec<String> = env.iter().map(|(name, value)| format!("{name}={value}")).collect();
+    let shown: Vec<String> = env
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
     rule_plan.file_explanation.push(format!(
         "sccache from cachefront's image at {SCCACHE_PATH} (read-only, this RUN only), its server \
          on a private tmpfs at {RUNTIME_DIR} (it ends with the RUN); env {} for this RUN",

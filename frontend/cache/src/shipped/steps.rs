@@ -36,7 +36,10 @@ const CMAKE_LAUNCHER_VARIABLES: &[&str] = &[
 pub(crate) enum CompileStep {
     /// A cargo command: its target directory (`None` when only known at run time), or a
     /// temporary one cargo deletes itself (`cargo install` of a registry or git crate).
-    Cargo { target_dir: Option<String>, temporary: bool },
+    Cargo {
+        target_dir: Option<String>,
+        temporary: bool,
+    },
     /// Any other cargo command: it writes the target directory's rustc info too.
     OtherCargo { target_dir: Option<String> },
     /// A CMake configure: its build tree (`None` when only known at run time).
@@ -56,11 +59,12 @@ pub(crate) fn compile_step(
     let cwd = invocation.cwd.as_deref();
     match call.tool.as_str() {
         "cargo" => {
-            let names_wrapper = RUST_WRAPPER_VARIABLES.iter().any(|name| {
-                !matches!(invocation.variable(name, env), VariableValue::Unset)
-            }) || arguments
+            let names_wrapper = RUST_WRAPPER_VARIABLES
                 .iter()
-                .any(|argument| argument.is_none_or(|text| text.contains("rustc-wrapper")));
+                .any(|name| !matches!(invocation.variable(name, env), VariableValue::Unset))
+                || arguments
+                    .iter()
+                    .any(|argument| argument.is_none_or(|text| text.contains("rustc-wrapper")));
             if names_wrapper {
                 return None;
             }
@@ -107,7 +111,9 @@ fn cmake_step(
         .iter()
         .any(|name| !matches!(invocation.variable(name, env), VariableValue::Unset))
         || arguments.iter().any(|argument| {
-            argument.is_none_or(|text| text.contains("_COMPILER_LAUNCHER") || text.contains("RULE_LAUNCH"))
+            argument.is_none_or(|text| {
+                text.contains("_COMPILER_LAUNCHER") || text.contains("RULE_LAUNCH")
+            })
         });
     if names_launcher {
         return None;
@@ -118,7 +124,14 @@ fn cmake_step(
     }
     if matches!(
         first,
-        Some("-E" | "-P" | "--install" | "--version" | "--help" | "--system-information" | "--workflow")
+        Some(
+            "-E" | "-P"
+                | "--install"
+                | "--version"
+                | "--help"
+                | "--system-information"
+                | "--workflow"
+        )
     ) || arguments.is_empty()
     {
         return None;
@@ -192,9 +205,14 @@ fn argument_value<'a>(arguments: &[Option<&'a str>], flag: &str) -> Option<Optio
     let mut found = None;
     for (index, argument) in arguments.iter().enumerate() {
         match argument {
-            Some(text) if *text == flag => found = Some(arguments.get(index + 1).copied().flatten()),
+            Some(text) if *text == flag => {
+                found = Some(arguments.get(index + 1).copied().flatten())
+            }
             Some(text) => {
-                if let Some(value) = text.strip_prefix(flag).and_then(|rest| rest.strip_prefix('=')) {
+                if let Some(value) = text
+                    .strip_prefix(flag)
+                    .and_then(|rest| rest.strip_prefix('='))
+                {
                     found = Some(Some(value));
                 }
             }
