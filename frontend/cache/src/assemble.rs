@@ -11,7 +11,7 @@ use crate::cache_id::cache_id;
 use crate::candidate::Candidate;
 use crate::input::RunInput;
 use crate::neutralise::Neutralisation;
-use crate::plan::{CacheMount, FileMount, Plan, RewrittenHeredoc};
+use crate::plan::{CacheMount, FileMount, Plan, RewrittenHeredoc, ToolMount};
 use crate::safety::Removal;
 use crate::shell::edit::{apply_edits, Edit, EditKind, Rewritten};
 use crate::shell::Analysis;
@@ -26,6 +26,8 @@ pub(crate) struct RulePlan {
     pub(crate) file_mounts: Vec<FileMount>,
     pub(crate) file_explanation: Vec<String>,
     pub(crate) extra_env: Vec<(String, String)>,
+    pub(crate) tool_mounts: Vec<ToolMount>,
+    pub(crate) scratch_mounts: Vec<String>,
 }
 
 /// The edits that keep deletions away from mounted caches.
@@ -194,6 +196,10 @@ pub(crate) fn assemble(
         }
         plan.file_mounts
             .extend(rule_plan.file_mounts.iter().cloned());
+        plan.tool_mounts
+            .extend(rule_plan.tool_mounts.iter().cloned());
+        plan.scratch_mounts
+            .extend(rule_plan.scratch_mounts.iter().cloned());
         for (name, value) in &rule_plan.extra_env {
             if !plan.env.iter().any(|(existing, _)| existing == name) {
                 plan.env.push((name.clone(), value.clone()));

@@ -4,14 +4,16 @@
 //! Output: one [`Detection`] per (rule, command) pair, in execution order. Invariants: a
 //! command matches a built-in rule when its normalised tool is one of the rule's tools and it
 //! runs a cache-using subcommand; compiler-launcher rules (ccache, sccache) match build tools
-//! only when the build already uses the launcher.
+//! only when the build already uses the launcher, or (sccache) for the compile steps cachefront
+//! can serve with the sccache it ships (see [`crate::shipped`]).
 
 use std::collections::BTreeMap;
 
 use crate::extra_rules::ExtraRule;
 use crate::rules::{all_rules, CacheRule};
-use crate::settings::Settings;
+use crate::settings::{Settings, ShippedTools};
 use crate::shell::{Analysis, Invocation};
+use crate::shipped::CompileStep;
 use crate::template::VariableValue;
 use crate::tools::{identify, ToolCall};
 
@@ -98,7 +100,14 @@ pub(crate) fn detect<'a>(
                 BUILD_TOOLS.contains(&call.tool.as_str())
                     && launcher_in_use(launcher, invocation, env)
             });
-            if direct || launched {
+            let shipped = rule.ships.is_some_and(|ships| {
+                settings.shipped_tools != ShippedTools::Unknown
+                    && matches!(
+                        crate::shipped::compile_step(&ships, &call, invocation, env),
+                        Some(CompileStep::Cargo { .. } | CompileStep::CMakeConfigure { .. })
+                    )
+            });
+            if direct || launched || shipped {
                 detections.push(Detection {
                     rule: RuleRef::Builtin(rule),
                     invocation: index,
@@ -136,7 +145,7 @@ fn uses_cache(rule: &CacheRule, call: &ToolCall, invocation: &Invocation) -> boo
 }
 
 /// Whether a build command uses `launcher` (ccache/sccache).
-fn launcher_in_use(
+pub(crate) fn launcher_in_use(
     launcher: &str,
     invocation: &Invocation,
     env: &BTreeMap<String, String>,

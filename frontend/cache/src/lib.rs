@@ -4,7 +4,8 @@
 //! effective env, user, working directory, the user's own mount targets, paths later steps read,
 //! whether the RUN is offline or opted out, and build-wide [`Settings`]). Output: a [`Plan`]:
 //! the `--mount=type=cache` mounts a careful engineer would write by hand, read-only files to
-//! mount for the RUN, RUN-scoped env changes, and (rarely) the command to execute instead of the
+//! mount for the RUN, tools from cachefront's own image to mount read-only (the sccache it ships,
+//! see [`shipped`]), RUN-scoped env changes, and (rarely) the command to execute instead of the
 //! written one. Invariant (the product's contract): applying the plan changes nothing in the
 //! image but the package-manager caches, which never reach it.
 //!
@@ -58,6 +59,7 @@ pub mod rules;
 mod safety;
 pub mod settings;
 pub(crate) mod shell;
+pub mod shipped;
 mod targets;
 pub mod template;
 mod tools;
@@ -69,7 +71,7 @@ pub use extra_rules::{ExtraRule, ExtraRuleError};
 pub use input::{HeredocScript, RunCommand, RunInput, RunUser};
 pub use offline::offline_read_paths;
 pub use opt_out::is_opt_out_comment;
-pub use plan::{CacheMount, FileMount, Plan, RewrittenHeredoc, Sharing};
+pub use plan::{CacheMount, FileMount, Plan, RewrittenHeredoc, Sharing, ToolMount};
 pub use planner::plan_run;
 pub use render::render_plan;
-pub use settings::{parse_settings, CacheIdMode, Settings, SettingsError};
+pub use settings::{parse_settings, CacheIdMode, Settings, SettingsError, ShippedTools};

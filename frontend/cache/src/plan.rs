@@ -89,6 +89,18 @@ pub struct FileMount {
     pub rule: String,
 }
 
+/// A tool cachefront ships in its own image, bind-mounted read-only as one file at `target`
+/// for this RUN only (see [`crate::shipped`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolMount {
+    /// Absolute path of the tool inside the container, under `/.cachefront/`.
+    pub target: String,
+    /// The tool's file name in cachefront's image (`/bin/<tool>`), e.g. `sccache`.
+    pub tool: String,
+    /// The rule that asked for it.
+    pub rule: String,
+}
+
 /// A heredoc whose executed body must differ from the written one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RewrittenHeredoc {
@@ -105,6 +117,10 @@ pub struct Plan {
     pub cache_mounts: Vec<CacheMount>,
     /// Read-only files to mount for this RUN only.
     pub file_mounts: Vec<FileMount>,
+    /// Tools from cachefront's image to mount read-only for this RUN only.
+    pub tool_mounts: Vec<ToolMount>,
+    /// Empty in-memory directories (tmpfs) private to this RUN.
+    pub scratch_mounts: Vec<String>,
     /// Environment variables to set for this RUN only (not in the image config).
     pub env: Vec<(String, String)>,
     /// Environment variables to remove for this RUN only (not from the image config).
@@ -126,6 +142,8 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.cache_mounts.is_empty()
             && self.file_mounts.is_empty()
+            && self.tool_mounts.is_empty()
+            && self.scratch_mounts.is_empty()
             && self.env.is_empty()
             && self.env_unset.is_empty()
             && self.script.is_none()

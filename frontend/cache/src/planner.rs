@@ -16,6 +16,7 @@ use crate::plan::Plan;
 use crate::rules::CacheRule;
 use crate::safety::{check_removals, collision_reason, forbidden_reason, scan_removals, Removal};
 use crate::shell::{analyse, Analysis};
+use crate::shipped;
 use crate::targets::rule_candidates;
 use crate::tools::identify;
 
@@ -103,6 +104,27 @@ fn plan_rule(
         RuleRef::Builtin(builtin) => Some(builtin),
         RuleRef::Extra(_) => None,
     };
+    let shipped = builtin.and_then(|builtin| builtin.ships).map(|ships| {
+        shipped::admit(
+            &ships,
+            detections,
+            context.analysis,
+            context.input,
+            context.removals,
+            skipped,
+        )
+    });
+    let admitted;
+    let (detections, shipped_uses) = match shipped {
+        Some((kept, uses)) => {
+            admitted = kept;
+            (admitted.as_slice(), uses)
+        }
+        None => (detections, shipped::ShippedUses::default()),
+    };
+    if detections.is_empty() {
+        return None;
+    }
     let candidates = candidates(rule, builtin, detections, context, skipped)?;
     let mut rule_plan = RulePlan {
         name: name.clone(),
@@ -139,6 +161,7 @@ fn plan_rule(
     if name == "apt" {
         add_apt_extras(&mut rule_plan, detections, context, skipped);
     }
+    shipped::add_extras(&mut rule_plan, shipped_uses);
     Some(rule_plan)
 }
 

@@ -51,6 +51,27 @@ pub struct Settings {
     pub extra_rules: Vec<ExtraRule>,
     /// Rule names disabled with `CACHEFRONT_DISABLE`.
     pub disabled_rules: BTreeSet<String>,
+    /// Whether the tools cachefront ships can be mounted into this stage's RUNs (lowering
+    /// sets it per stage).
+    pub shipped_tools: ShippedTools,
+    /// Whether files this stage's RUNs leave can reach the exported image: the stage is the
+    /// target or one it is built `FROM` (lowering sets it; paths other stages copy are the
+    /// RUN's protected paths either way).
+    pub stage_exported: bool,
+    /// Whether later RUNs run on this stage's files (in the stage or a stage built `FROM` it).
+    pub stage_has_later_runs: bool,
+}
+
+/// Whether cachefront's own image (with the tools it ships) can be mounted into a RUN.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ShippedTools {
+    /// Not known (planning outside a build, e.g. unit tests): nothing is said about them.
+    #[default]
+    Unknown,
+    /// Mountable.
+    Available,
+    /// Not mountable, with why (reported on RUNs that would use them).
+    Unavailable(String),
 }
 
 impl Default for Settings {
@@ -63,6 +84,9 @@ impl Default for Settings {
             distro: None,
             extra_rules: Vec::new(),
             disabled_rules: BTreeSet::new(),
+            shipped_tools: ShippedTools::Unknown,
+            stage_exported: true,
+            stage_has_later_runs: true,
         }
     }
 }

@@ -187,7 +187,18 @@ pub fn convert_options(
     convert_options.llb_caps = llb_caps;
     convert_options.ulimits = options.ulimits.clone();
     convert_options.named_contexts = options.contexts.clone();
+    convert_options.tool_image = frontend_image(options);
     convert_options
+}
+
+/// cachefront's own image, as BuildKit names it to the frontend (the `source` option of a
+/// `# syntax=` or `BUILDKIT_SYNTAX` build); `None` when run some other way.
+fn frontend_image(options: &FrontendOptions) -> Option<String> {
+    options
+        .raw
+        .get("source")
+        .filter(|source| !source.is_empty())
+        .cloned()
 }
 
 /// The platforms to build for (the requested ones, else the build platform) and the platforms

@@ -133,8 +133,10 @@ fn lower_offline(path: &str) -> anyhow::Result<cachefront_convert::Converted> {
             cachefront_dockerfile::render_error(path, &data, &error)
         )
     })?;
-    let options =
+    let mut options =
         ConvertOptions::for_platform(Platform::parse("linux/amd64").context("default platform")?);
+    // Plan as a build with `# syntax=<cachefront's image>` would, shipped tools included.
+    options.tool_image = Some("cachefront".to_owned());
     let source = Arc::new(SourceFile {
         filename: path.to_owned(),
         data,

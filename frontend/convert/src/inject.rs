@@ -20,6 +20,7 @@ use crate::resolve::Resolver;
 use crate::shell_form::default_shell;
 use crate::stage_state::StageState;
 use crate::stages::StageGraph;
+use crate::tool_mounts::{shipped_tools, stage_exported};
 
 /// Plans the cache mounts of one RUN; `None` when the pass is off.
 pub(crate) async fn plan_for_run<R: Resolver>(
@@ -41,9 +42,23 @@ pub(crate) async fn plan_for_run<R: Resolver>(
             Some(release.and_then(|bytes| parse_os_release(&String::from_utf8_lossy(&bytes))));
     }
     let distro = stage.facts.distro.clone().flatten();
-    let settings = lowering
+    let mut settings = lowering
         .cache_settings
         .for_stage(Some(&stage.platform.to_string()), distro);
+    let tool_image = lowering.options.tool_image.as_deref();
+    settings.shipped_tools = shipped_tools(
+        tool_image,
+        &stage.platform,
+        lowering.options.build_platform(),
+    );
+    settings.stage_exported = stage_exported(&lowering.graph, stage.node);
+    settings.stage_has_later_runs = later
+        .iter()
+        .any(|other| matches!(other.kind, CommandKind::Run(_)))
+        || lowering
+            .descendant_runs
+            .get(stage.node)
+            .is_some_and(|runs| !runs.is_empty());
     let env = stage_variables(stage);
     let shell = stage
         .image

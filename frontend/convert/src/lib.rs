@@ -31,6 +31,7 @@ mod stage_facts;
 mod stage_start;
 mod stage_state;
 mod stages;
+mod tool_mounts;
 mod workdir;
 
 pub use dispatch::{convert, Converted, FORCE_FALLBACK_ARGUMENT};

@@ -44,6 +44,9 @@ pub struct ConvertOptions {
     pub named_contexts: BTreeMap<String, String>,
     /// `.dockerignore` patterns of named local contexts, by local directory name.
     pub named_context_excludes: BTreeMap<String, Vec<String>>,
+    /// cachefront's own image (the frontend's `source` option): RUNs mount the tools it ships
+    /// (sccache) from it; `None` mounts none.
+    pub tool_image: Option<String>,
 }
 
 /// Which stages ignore the build cache (`--no-cache`, `--no-cache-filter`): the one home of that
@@ -106,6 +109,7 @@ impl ConvertOptions {
             ulimits: Vec::new(),
             named_contexts: BTreeMap::new(),
             named_context_excludes: BTreeMap::new(),
+            tool_image: None,
         }
     }
 

@@ -24,6 +24,7 @@ use crate::run_mount_lower::cache_permissions;
 use crate::run_ssh::{place_agent_sockets, AGENT_SOCKET_VARIABLE};
 use crate::shell_form::with_shell;
 use crate::stage_state::StageState;
+use crate::tool_mounts::tool_mounts;
 
 /// Lowers one RUN.
 pub(crate) async fn lower_run<R: Resolver>(
@@ -65,6 +66,8 @@ pub(crate) async fn lower_run<R: Resolver>(
         });
     }
     mounts.extend(plan_mounts(&plan, &stage.platform));
+    let tool_image = options.tool_image.as_deref();
+    mounts.extend(tool_mounts(&plan, tool_image, &stage.platform));
     let env = exec_environment(
         &stage.env,
         &plan.env,

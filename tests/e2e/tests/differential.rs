@@ -132,6 +132,8 @@ differential_cases!(
     run_network,
     run_secret_env,
     run_security,
+    sccache_cargo,
+    sccache_cmake,
     shell,
     source_date_epoch,
     stage_reference,

@@ -3,7 +3,7 @@
 //! Input: none. Output: [`RULES`]. Invariant: build output directories (`target/`, `bin/`,
 //! `$GOPATH/bin`, `$CARGO_HOME/bin`) are never mounted, only download and compiler caches.
 
-use super::{CacheDir, CacheKind, CacheRule, WipeCommand};
+use super::{CacheDir, CacheKind, CacheRule, ShippedLauncher, WipeCommand};
 use crate::plan::Sharing;
 
 pub(super) static RULES: &[&CacheRule] = &[&GO, &CARGO, &CCACHE, &SCCACHE];
@@ -103,7 +103,12 @@ pub(super) static CCACHE: CacheRule = CacheRule {
     ..CacheRule::EMPTY
 };
 
-/// sccache: only when the build already uses it; its local disk cache is pure compiler output.
+/// sccache: when the build already uses it, and, with the sccache cachefront ships, for cargo
+/// runs that compile (also through `cargo auditable`, `cargo zigbuild`, `cargo chef cook`) and
+/// CMake configures that name no launcher. Its local disk cache is pure compiler output; a
+/// cache hit restores exactly what rustc or the C compiler wrote for the same inputs at the
+/// same paths. Incremental compilations (cargo's debug profile for workspace members) are run
+/// uncached by sccache itself, so nothing about incremental builds needs changing.
 pub(super) static SCCACHE: CacheRule = CacheRule {
     name: "sccache",
     tools: &["sccache"],
@@ -114,5 +119,11 @@ pub(super) static SCCACHE: CacheRule = CacheRule {
     )
     .located_by("SCCACHE_DIR")],
     launcher: Some("sccache"),
+    ships: Some(ShippedLauncher {
+        cargo_subcommands: &[
+            "build", "b", "install", "test", "t", "bench", "run", "r", "rustc", "zigbuild",
+        ],
+        cmake: true,
+    }),
     ..CacheRule::EMPTY
 };

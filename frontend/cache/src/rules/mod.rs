@@ -212,6 +212,19 @@ pub struct CacheRule {
     /// and the build already uses the launcher (its `<NAME>_DIR` is set, `CC`/`CXX`/
     /// `RUSTC_WRAPPER`/`CMAKE_*_COMPILER_LAUNCHER` name it, or a word of the command does).
     pub launcher: Option<&'static str>,
+    /// cachefront ships this launcher and mounts it into compile steps that use none (see
+    /// [`crate::shipped`]).
+    pub ships: Option<ShippedLauncher>,
+}
+
+/// A compiler launcher cachefront ships in its own image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShippedLauncher {
+    /// cargo subcommands that compile (first or second operand: `build`, `auditable build`,
+    /// `zigbuild`; `chef cook` too).
+    pub cargo_subcommands: &'static [&'static str],
+    /// Whether CMake configures get it through `CMAKE_<LANG>_COMPILER_LAUNCHER`.
+    pub cmake: bool,
 }
 
 impl CacheRule {
@@ -233,6 +246,7 @@ impl CacheRule {
         distro: DistroRequirement::Any,
         freshness: Freshness::NotNeeded,
         launcher: None,
+        ships: None,
     };
 }
 
