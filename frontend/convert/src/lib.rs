@@ -10,6 +10,7 @@ mod copy_source;
 mod dispatch;
 mod env;
 mod error;
+mod expose;
 mod git_ref;
 mod healthcheck;
 mod image;
