@@ -40,6 +40,9 @@ pub(crate) fn lower_workdir(
                 mode: 0o755,
                 make_parents: true,
                 owner,
+                timestamp: lowering
+                    .epoch
+                    .map(|seconds| seconds.saturating_mul(1_000_000_000)),
             })
             .build(options);
     }

@@ -161,12 +161,21 @@ mod tests {
 
     #[test]
     fn rejects_what_upstream_rejects() {
-        assert_eq!(exposed(&["80/xyz"]).1, "invalid port: \"80/xyz\": invalid proto: xyz");
-        assert_eq!(exposed(&["/tcp"]).1, "invalid port: \"/tcp\": no port specified");
+        assert_eq!(
+            exposed(&["80/xyz"]).1,
+            "invalid port: \"80/xyz\": invalid proto: xyz"
+        );
+        assert_eq!(
+            exposed(&["/tcp"]).1,
+            "invalid port: \"/tcp\": no port specified"
+        );
         assert_eq!(exposed(&["70000"]).1, "invalid containerPort: 70000");
         assert_eq!(exposed(&["90-80"]).1, "invalid containerPort: 90-80");
         assert_eq!(exposed(&["x:80"]).1, "invalid hostPort: x");
-        assert_eq!(exposed(&["300.1.1.1:80:80"]).1, "invalid IP address: 300.1.1.1");
+        assert_eq!(
+            exposed(&["300.1.1.1:80:80"]).1,
+            "invalid IP address: 300.1.1.1"
+        );
         assert_eq!(
             exposed(&["1-3:5-6"]).1,
             "invalid ranges specified for container and host Ports: 5-6 and 1-3"

@@ -69,6 +69,7 @@ pub(crate) async fn start_stage<R: Resolver>(
             None => local_context_stage(lowering, node, name, value, platform, steps)?,
         },
     };
+    stage.image.epoch = lowering.epoch.map(crate::epoch::rfc3339);
     stage.name = node.name.clone();
     stage.node = node_index;
     stage.ignore_cache = options.no_cache.applies_to(node.name.as_deref());

@@ -83,6 +83,7 @@ fn file_action_chain_numbers_previous_results_after_inputs() {
             mode: 0o755,
             make_parents: true,
             owner: None,
+            timestamp: None,
         })
         .then(FileAction::Copy {
             source: context,
@@ -244,6 +245,7 @@ fn deep_chains_do_not_overflow_the_stack() {
                 mode: 0o755,
                 make_parents: false,
                 owner: None,
+                timestamp: None,
             })
             .build(OpOptions::default());
     }
@@ -271,6 +273,13 @@ fn ops_are_written_in_go_field_order() {
     let exec = &definition.def[1];
     assert_eq!(exec[0], 0x0a, "inputs first");
     let inputs_length = usize::from(exec[1]);
-    assert_eq!(exec[2 + inputs_length], 0x12, "then the exec body (no platform here)");
-    assert_eq!(definition.def[0][0], 0x52, "a source op starts with its platform");
+    assert_eq!(
+        exec[2 + inputs_length],
+        0x12,
+        "then the exec body (no platform here)"
+    );
+    assert_eq!(
+        definition.def[0][0], 0x52,
+        "a source op starts with its platform"
+    );
 }
