@@ -137,14 +137,13 @@ async fn build(
                 .await
                 .map_err(|error| from_gateway(&error))?
         };
-        let mut image = converted.image;
-        crate::timestamp::stamp_image(&mut image, &options.build_args);
-        let config =
-            serde_json::to_vec(&image).map_err(|error| FrontendError::new(error.to_string()))?;
+        let config = serde_json::to_vec(&converted.image)
+            .map_err(|error| FrontendError::new(error.to_string()))?;
         images.push(PlatformImage {
             platform: platform.to_proto(),
             reference,
             config,
+            epoch: converted.epoch,
         });
     }
     Ok(BuildResult::from_platform_images(

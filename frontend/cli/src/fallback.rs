@@ -56,6 +56,7 @@ async fn announce(gateway: &mut Gateway, notice: &str) -> Result<(), FrontendErr
             mode: 0o755,
             make_parents: false,
             owner: None,
+            timestamp: None,
         })
         .build(OpOptions {
             metadata: OpMetadata::named(notice.to_owned()),

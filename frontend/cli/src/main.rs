@@ -12,7 +12,6 @@ mod fallback;
 mod lint;
 mod named_contexts;
 mod resolver;
-mod timestamp;
 
 use std::process::ExitCode;
 

@@ -94,9 +94,10 @@ pub(crate) fn lower_arg(
                 stage.env.set(&definition.name, value);
             }
         }
-        // History keeps the ARG as written, as the stock frontend of BuildKit 0.13 does.
-        committed.push(match &definition.default {
-            Some(default) => format!("{}={default}", definition.name),
+        // History records the value the ARG takes (client's, expanded default or global), as
+        // upstream frontends since 1.8 do; an ARG without any value is its bare name.
+        committed.push(match &value {
+            Some(value) => format!("{}={value}", definition.name),
             None => definition.name.clone(),
         });
         stage.build_args.push((definition.name.clone(), value));

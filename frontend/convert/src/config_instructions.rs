@@ -40,6 +40,9 @@ pub(crate) fn lower_workdir(
                 mode: 0o755,
                 make_parents: true,
                 owner,
+                timestamp: lowering
+                    .epoch
+                    .map(|seconds| seconds.saturating_mul(1_000_000_000)),
             })
             .build(options);
     }
@@ -75,7 +78,7 @@ pub(crate) fn lower_config(stage: &mut StageState, kind: &CommandKind) -> Conver
             stage.user = user.clone();
             format!("USER {user}")
         }
-        CommandKind::Expose(ports) => lower_expose(config, ports),
+        CommandKind::Expose(ports) => crate::expose::lower_expose(config, ports)?,
         CommandKind::Volume(volumes) => lower_volume(config, volumes)?,
         CommandKind::Cmd(command) => {
             let args = with_shell(&config.shell, command);
@@ -137,20 +140,6 @@ fn pairs_history(keyword: &str, pairs: &[KeyValue]) -> String {
     message
 }
 
-/// `EXPOSE`: adds the ports; the history is Go's print of the instruction's port set.
-fn lower_expose(config: &mut RuntimeConfig, ports: &[String]) -> String {
-    let exposed = config.exposed_ports.get_or_insert_with(Default::default);
-    let mut added: Vec<String> = ports.iter().map(|port| normalize_port(port)).collect();
-    for port in &added {
-        exposed.insert(port.clone(), Empty {});
-    }
-    // Go prints the instruction's port set as a map: sorted, `{}` values, no duplicates.
-    added.sort();
-    added.dedup();
-    let entries: Vec<String> = added.iter().map(|port| format!("{port}:{{}}")).collect();
-    format!("EXPOSE map[{}]", entries.join(" "))
-}
-
 /// `VOLUME`: adds the volumes, refusing an empty one as upstream does.
 fn lower_volume(config: &mut RuntimeConfig, volumes: &[String]) -> ConvertResult<String> {
     let set = config.volumes.get_or_insert_with(Default::default);
@@ -163,14 +152,6 @@ fn lower_volume(config: &mut RuntimeConfig, volumes: &[String]) -> ConvertResult
         set.insert(volume.clone(), Empty {});
     }
     Ok(format!("VOLUME {}", go_list(volumes)))
-}
-
-/// `80` is `80/tcp`; a protocol is lowercased.
-fn normalize_port(port: &str) -> String {
-    match port.split_once('/') {
-        Some((number, protocol)) => format!("{number}/{}", protocol.to_lowercase()),
-        None => format!("{port}/tcp"),
-    }
 }
 
 /// Go's `%v` of a string slice: `[a b c]`.

@@ -9,6 +9,7 @@ use cachefront_dockerfile::instructions::{expand_command, Command, CommandKind, 
 use cachefront_llb::{OpMetadata, OpOptions, Source, SourceFile, State};
 
 use crate::args::{add_meta_arguments, default_arguments, lower_arg};
+use crate::epoch::resolve_epoch;
 use crate::error::{located, ConvertError, ConvertResult};
 use crate::image::Image;
 use crate::lowering::{InjectionReport, Lowering};
@@ -31,6 +32,8 @@ pub struct Converted {
     pub image: Image,
     /// What the cache pass added, per RUN, for the progress output.
     pub injections: Vec<InjectionReport>,
+    /// The build's SOURCE_DATE_EPOCH in seconds, for the exporter.
+    pub epoch: Option<i64>,
 }
 
 /// Lowers `dockerfile` for the platform and options given.
@@ -59,6 +62,24 @@ pub async fn convert<R: Resolver>(
         .unwrap_or(last_name);
     let mut global = default_arguments(options, &target_name);
     add_meta_arguments(&mut global, &dockerfile.meta_args, &lexer, options)?;
+    let mut build_args = options.build_args.clone();
+    let epoch = resolve_epoch(
+        dockerfile,
+        &options.named_contexts,
+        &mut build_args,
+        &mut global,
+    )?;
+    // Later steps see the epoch's canonical value (or no argument at all for an empty one).
+    let with_epoch;
+    let options = if build_args == options.build_args {
+        options
+    } else {
+        with_epoch = ConvertOptions {
+            build_args,
+            ..options.clone()
+        };
+        &with_epoch
+    };
     let graph = StageGraph::build(
         dockerfile,
         &global,
@@ -83,6 +104,7 @@ pub async fn convert<R: Resolver>(
         finished: vec![None; graph.nodes.len()],
         graph,
         injections: Vec::new(),
+        epoch,
     };
     let single_stage = dockerfile.stages.len() == 1;
     for node_index in lowering.graph.reachable() {
@@ -105,10 +127,12 @@ pub async fn convert<R: Resolver>(
         .and_then(Option::take)
         .ok_or_else(|| ConvertError::new("target stage was not lowered"))?;
     finalize_image(&mut stage.image, options);
+    stage.image.created = stage.image.epoch.clone();
     Ok(Converted {
         state: stage.state,
         image: stage.image,
         injections: lowering.injections,
+        epoch,
     })
 }
 

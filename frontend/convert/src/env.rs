@@ -55,6 +55,22 @@ impl Environment {
         }
     }
 
+    /// Unsets `key`; the other entries keep their order.
+    pub fn remove(&mut self, key: &str) {
+        let Some(position) = self.positions.remove(key) else {
+            return;
+        };
+        self.revision = NEXT_REVISION.fetch_add(1, Ordering::Relaxed);
+        if position < self.entries.len() {
+            self.entries.remove(position);
+        }
+        for later in self.positions.values_mut() {
+            if *later > position {
+                *later -= 1;
+            }
+        }
+    }
+
     /// How many variables are set.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -111,6 +127,20 @@ mod tests {
             environment.to_entries(),
             vec!["PATH=/usr/bin", "A=1", "B=2"]
         );
+    }
+
+    #[test]
+    fn remove_keeps_the_order_of_the_rest() {
+        let mut environment =
+            Environment::from_entries(&["A=1".to_owned(), "B=2".to_owned(), "C=3".to_owned()]);
+        let before = environment.revision();
+        environment.remove("B");
+        environment.remove("missing");
+        assert_ne!(environment.revision(), before);
+        assert_eq!(environment.get("B"), None);
+        assert_eq!(environment.get("C"), Some("3"));
+        environment.set("B", "4");
+        assert_eq!(environment.to_entries(), vec!["A=1", "C=3", "B=4"]);
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! HEALTHCHECK, in: the typed check with its durations as written; out: Docker's healthcheck
-//! config and the history text the stock frontend writes (Go's `%+v` of the config).
+//! config and the history text the newest upstream frontend writes (Go's `%+v` of the config).
 
 use cachefront_dockerfile::instructions::{parse_go_duration, Healthcheck, ShellOrExec};
-use cachefront_dockerfile::{go_quote, go_quote_list, go_quote_rune};
 
 use crate::error::{ConvertError, ConvertResult};
 use crate::image;
@@ -45,16 +44,16 @@ pub(crate) fn lower_healthcheck(
             }
         }
     };
-    // BuildKit 0.13 writes Go's `%q` of a pointer to the config: quoted fields, and the retry
-    // count as a quoted rune.
+    // The newest frontend writes Go's `%+v` of the config: field names, the test as a bare
+    // list, durations as Go prints them.
     let history = format!(
-        "HEALTHCHECK &{{{} {} {} {} {} {}}}",
-        go_quote_list(config.test.as_deref().unwrap_or_default()),
-        go_quote(&go_duration(config.interval)),
-        go_quote(&go_duration(config.timeout)),
-        go_quote(&go_duration(config.start_period)),
-        go_quote(&go_duration(config.start_interval)),
-        go_quote_rune(config.retries)
+        "HEALTHCHECK {{Test:[{}] Interval:{} Timeout:{} StartPeriod:{} StartInterval:{} Retries:{}}}",
+        config.test.as_deref().unwrap_or_default().join(" "),
+        go_duration(config.interval),
+        go_duration(config.timeout),
+        go_duration(config.start_period),
+        go_duration(config.start_interval),
+        config.retries
     );
     Ok((config, history))
 }
@@ -112,7 +111,32 @@ fn with_fraction(whole: u64, fraction: u64, scale: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::go_duration;
+    use super::{go_duration, lower_healthcheck};
+    use cachefront_dockerfile::instructions::{Healthcheck, ShellOrExec};
+
+    #[test]
+    fn history_names_each_field() {
+        let check = Healthcheck::Check {
+            test: ShellOrExec::Exec(vec!["bin".into(), "-c".into(), "exit 0".into()]),
+            interval: Some("1s".into()),
+            timeout: Some("10s".into()),
+            start_period: Some("3s".into()),
+            start_interval: Some("100ms".into()),
+            retries: Some("5".into()),
+        };
+        let (_, history) = lower_healthcheck(&check).unwrap_or_default();
+        assert_eq!(
+            history,
+            "HEALTHCHECK {Test:[CMD bin -c exit 0] Interval:1s Timeout:10s StartPeriod:3s \
+             StartInterval:100ms Retries:5}"
+        );
+        let (_, history) = lower_healthcheck(&Healthcheck::None).unwrap_or_default();
+        assert_eq!(
+            history,
+            "HEALTHCHECK {Test:[NONE] Interval:0s Timeout:0s StartPeriod:0s StartInterval:0s \
+             Retries:0}"
+        );
+    }
 
     #[test]
     fn formats_like_go() {

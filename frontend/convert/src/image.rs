@@ -44,6 +44,10 @@ pub struct Image {
     pub rootfs: RootFilesystem,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<History>>,
+    /// The build's SOURCE_DATE_EPOCH as an RFC 3339 time: the date of every entry this build
+    /// adds to the history. Not part of the config.
+    #[serde(skip)]
+    pub epoch: Option<String>,
 }
 
 /// How containers of the image run (`config` in the JSON).
@@ -164,8 +168,9 @@ impl Image {
             && self.history.iter().flatten().all(|entry| entry.empty_layer)
     }
 
-    /// Records an instruction in the history. `with_layer` marks instructions that change the
-    /// filesystem; those the stock frontend lowers to an op also get the ` # buildkit` suffix.
+    /// Records an instruction in the history, dated `created` or else by the build's epoch.
+    /// `with_layer` marks instructions that change the filesystem; those the stock frontend
+    /// lowers to an op also get the ` # buildkit` suffix.
     pub fn commit(
         &mut self,
         created_by: impl Into<String>,
@@ -177,6 +182,7 @@ impl Image {
         if from_op {
             created_by.push_str(" # buildkit");
         }
+        let created = created.or_else(|| self.epoch.clone());
         self.history.get_or_insert_with(Vec::new).push(History {
             created,
             created_by,

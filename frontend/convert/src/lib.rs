@@ -9,7 +9,9 @@ mod copy;
 mod copy_source;
 mod dispatch;
 mod env;
+mod epoch;
 mod error;
+mod expose;
 mod git_ref;
 mod healthcheck;
 mod image;
@@ -36,6 +38,7 @@ mod workdir;
 
 pub use dispatch::{convert, Converted, FORCE_FALLBACK_ARGUMENT};
 pub use env::Environment;
+pub use epoch::{rfc3339, SOURCE_DATE_EPOCH};
 pub use error::{ConvertError, ConvertResult};
 pub use image::{History, Image, RuntimeConfig};
 pub use lowering::InjectionReport;

@@ -41,6 +41,8 @@ pub(crate) struct Lowering<'a> {
     /// Per graph node, the RUNs of the stages built `FROM` it, directly or not: they run on top
     /// of its image, so the download caches they read offline must stay in it.
     pub descendant_runs: Vec<Vec<&'a Command>>,
+    /// The build's SOURCE_DATE_EPOCH in seconds, if any.
+    pub epoch: Option<i64>,
 }
 
 impl Lowering<'_> {

@@ -246,6 +246,7 @@ pub(crate) fn cache_permissions(base: State, uid: u32, gid: u32, mode: u32) -> S
             mode: i32::try_from(mode).unwrap_or(0o755),
             make_parents: false,
             owner: Some(owner),
+            timestamp: None,
         })
         .build(OpOptions {
             metadata: OpMetadata::named("[internal] settings cache mount permissions"),

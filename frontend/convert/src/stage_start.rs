@@ -1,6 +1,6 @@
 //! Stage starts, in: a stage graph node and what it is based on (scratch, an earlier stage, an
 //! image or a named context); out: the stage's initial filesystem, config, environment, directory
-//! and user. Invariant: a stage built on another inherits its state and env but not its ARG list,
+//! and user. Invariant: a stage built on another inherits its state, env and ARG list,
 //! its ONBUILD triggers are left in the config for the caller to run, as upstream does.
 
 use cachefront_dockerfile::instructions::{CommandKind, Dockerfile, Stage};
@@ -69,6 +69,7 @@ pub(crate) async fn start_stage<R: Resolver>(
             None => local_context_stage(lowering, node, name, value, platform, steps)?,
         },
     };
+    stage.image.epoch = lowering.epoch.map(crate::epoch::rfc3339);
     stage.name = node.name.clone();
     stage.node = node_index;
     stage.ignore_cache = options.no_cache.applies_to(node.name.as_deref());
@@ -119,8 +120,8 @@ fn step_counter(
     }
 }
 
-/// A stage built `FROM` an earlier one: its state, env and config, but not its ARG list, nor
-/// whether CMD was set; the cache pass's facts carry over as for a derived stage.
+/// A stage built `FROM` an earlier one: its state, env, config and ARG list, but not whether CMD
+/// was set; the cache pass's facts carry over as for a derived stage.
 fn derived_stage(
     lowering: &Lowering<'_>,
     node_index: usize,
@@ -138,8 +139,8 @@ fn derived_stage(
     inherited.node = node_index;
     inherited.cmd_set = false;
     inherited.facts = inherited.facts.for_derived_stage();
-    // ARGs are declared per stage: the base stage's declarations do not carry over.
-    inherited.build_args = Vec::new();
+    // The base stage's ARG declarations carry over into RUN history (not into scope rules,
+    // which read the stage's own instructions), as upstream since 1.9.
     Ok(inherited)
 }
 

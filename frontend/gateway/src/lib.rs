@@ -30,7 +30,7 @@ pub use options::{
 };
 pub use requests::{ResolveImageRequest, ResolvedImage, Warning, RESOLVER_TYPE_REGISTRY};
 pub use result::{
-    BuildResult, PlatformImage, Reference, ResultRefs, IMAGE_CONFIG_KEY, PLATFORMS_KEY,
+    BuildResult, PlatformImage, Reference, ResultRefs, EPOCH_KEY, IMAGE_CONFIG_KEY, PLATFORMS_KEY,
 };
 pub use solve::SolveOptions;
 

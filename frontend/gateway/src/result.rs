@@ -3,7 +3,8 @@
 //! metadata keys BuildKit's Dockerfile frontend writes.
 //! Invariant: a single-platform result carries `containerimage.config`; a multi-platform one
 //! carries one ref and one `containerimage.config/<platform>` per platform; both carry
-//! `refs.platforms` as Go's `encoding/json` of `exptypes.Platforms`.
+//! `refs.platforms` as Go's `encoding/json` of `exptypes.Platforms`, and a dated image its
+//! SOURCE_DATE_EPOCH under `source.date.epoch` (per platform likewise), for the exporter.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,6 +17,9 @@ use crate::platform::{format_platform, normalize_platform, OciPlatformJson};
 pub const IMAGE_CONFIG_KEY: &str = "containerimage.config";
 /// Metadata key of the JSON list of platforms.
 pub const PLATFORMS_KEY: &str = "refs.platforms";
+/// Metadata key of the build's SOURCE_DATE_EPOCH in decimal seconds, which the exporters read
+/// when the client gave them none (suffixed with `/<platform>` for multi-platform results).
+pub const EPOCH_KEY: &str = "source.date.epoch";
 
 /// A solved result living in BuildKit; the empty id stands for an empty filesystem (`scratch`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,6 +66,8 @@ pub struct PlatformImage {
     pub platform: pb::Platform,
     pub reference: Reference,
     pub config: Vec<u8>,
+    /// The SOURCE_DATE_EPOCH the image is dated with, in seconds.
+    pub epoch: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -112,11 +118,18 @@ impl BuildResult {
         for image in images {
             let platform = normalize_platform(image.platform);
             let key = format_platform(&platform);
+            let epoch = image.epoch.map(|seconds| seconds.to_string().into_bytes());
             if multi_platform {
                 metadata.insert(format!("{IMAGE_CONFIG_KEY}/{key}"), image.config);
+                if let Some(epoch) = epoch {
+                    metadata.insert(format!("{EPOCH_KEY}/{key}"), epoch);
+                }
                 per_platform.insert(key.clone(), image.reference);
             } else {
                 metadata.insert(IMAGE_CONFIG_KEY.to_owned(), image.config);
+                if let Some(epoch) = epoch {
+                    metadata.insert(EPOCH_KEY.to_owned(), epoch);
+                }
                 single = image.reference;
             }
             platforms.push(PlatformEntryJson {
@@ -215,6 +228,7 @@ mod tests {
             platform: crate::platform::parse_platform(platform).expect("valid"),
             reference: Reference::new(id),
             config: format!("{{\"id\":\"{id}\"}}").into_bytes(),
+            epoch: None,
         }
     }
 
@@ -239,6 +253,21 @@ mod tests {
                 def: None
             }))
         );
+    }
+
+    #[test]
+    fn a_dated_image_tells_the_exporter_its_epoch() {
+        let dated = PlatformImage {
+            epoch: Some(1_700_000_000),
+            ..image("linux/amd64", "r1")
+        };
+        let single = BuildResult::from_platform_images(vec![dated.clone()], false);
+        assert_eq!(text(&single, "source.date.epoch"), "1700000000");
+        let multi = BuildResult::from_platform_images(vec![dated], true);
+        assert_eq!(text(&multi, "source.date.epoch/linux/amd64"), "1700000000");
+        assert!(!multi.metadata.contains_key("source.date.epoch"));
+        let undated = BuildResult::from_platform_images(vec![image("linux/amd64", "r1")], false);
+        assert!(!undated.metadata.contains_key("source.date.epoch"));
     }
 
     #[test]

@@ -157,8 +157,16 @@ fn dump_file(
                 copy_patterns(copy)
             ),
             Some(pb::file_action::Action::Mkdir(mkdir)) => format!(
-                "mkdir {} mode={:o} parents={} owner={:?}",
-                mkdir.path, mkdir.mode, mkdir.make_parents, mkdir.owner
+                "mkdir {} mode={:o} parents={} owner={:?}{}",
+                mkdir.path,
+                mkdir.mode,
+                mkdir.make_parents,
+                mkdir.owner,
+                if mkdir.timestamp >= 0 {
+                    format!(" timestamp={}", mkdir.timestamp)
+                } else {
+                    String::new()
+                }
             ),
             Some(pb::file_action::Action::Mkfile(mkfile)) => format!(
                 "mkfile {} mode={:o} bytes={}",

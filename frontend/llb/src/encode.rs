@@ -241,12 +241,13 @@ fn action_proto(action: &FileAction, base: i64) -> pb::file_action::Action {
             mode,
             make_parents,
             owner: spec,
+            timestamp,
         } => Action::Mkdir(pb::FileActionMkDir {
             path: path.clone(),
             mode: *mode,
             make_parents: *make_parents,
             owner: owner(spec),
-            timestamp: -1,
+            timestamp: timestamp.unwrap_or(-1),
         }),
         FileAction::Mkfile {
             path,

@@ -25,6 +25,8 @@ pub enum FileAction {
         mode: i32,
         make_parents: bool,
         owner: Option<ChownSpec>,
+        /// The directories' modification time in Unix nanoseconds; `None`: the time of the build.
+        timestamp: Option<i64>,
     },
     Mkfile {
         path: String,

@@ -28,7 +28,7 @@ pub fn marshal(state: &State) -> pb::Definition {
         }],
         ..pb::Op::default()
     };
-    let terminal = terminal.encode_to_vec();
+    let terminal = encode_op(&terminal);
     let terminal_metadata = pb::OpMetadata {
         caps: terminal_caps(marshaller.metadata.values()),
         ..pb::OpMetadata::default()
@@ -38,6 +38,24 @@ pub fn marshal(state: &State) -> pb::Definition {
         .insert(digest_of(&terminal), terminal_metadata);
     marshaller.ops.push(terminal);
     marshaller.into_definition()
+}
+
+/// An op's bytes in the field order Go's protobuf runtime writes: plain fields by number (inputs,
+/// platform, constraints), then the `op` oneof. BuildKit since v0.18 re-marshals every op when it
+/// loads a definition and keys vertices by the new digest; bytes in another order (prost writes
+/// the oneof at its lowest tag, before the platform) give other digests there, and the source
+/// locations, keyed by ours, would no longer match a failed vertex (no `>>>` snippet).
+fn encode_op(op: &pb::Op) -> Vec<u8> {
+    let plain = pb::Op {
+        op: None,
+        ..op.clone()
+    };
+    let mut bytes = plain.encode_to_vec();
+    if let Some(body) = &op.op {
+        bytes.reserve(body.encoded_len());
+        body.encode(&mut bytes);
+    }
+    bytes
 }
 
 #[derive(Default)]
@@ -100,7 +118,7 @@ impl Marshaller {
             constraints: None,
             op: Some(body),
         };
-        let bytes = op.encode_to_vec();
+        let bytes = encode_op(&op);
         let digest = digest_of(&bytes);
         if self.seen.insert(digest.clone()) {
             self.ops.push(bytes);

@@ -83,6 +83,7 @@ fn file_action_chain_numbers_previous_results_after_inputs() {
             mode: 0o755,
             make_parents: true,
             owner: None,
+            timestamp: None,
         })
         .then(FileAction::Copy {
             source: context,
@@ -244,8 +245,41 @@ fn deep_chains_do_not_overflow_the_stack() {
                 mode: 0o755,
                 make_parents: false,
                 owner: None,
+                timestamp: None,
             })
             .build(OpOptions::default());
     }
     assert_eq!(marshal(&state).def.len(), 20_002);
+}
+
+/// BuildKit v0.18+ re-marshals each op with Go's protobuf runtime (plain fields first, then the
+/// `op` oneof) and keys vertices by that digest; ours must be the same bytes, or a failed step's
+/// source location is lost. The digest is the one BuildKit v0.25 (Docker 28.5) reported for this
+/// op.
+#[test]
+fn ops_are_written_in_go_field_order() {
+    let options = OpOptions {
+        platform: Platform::parse("linux/amd64"),
+        ..OpOptions::default()
+    };
+    let source = Source::image("docker.io/library/debian:bookworm")
+        .with_attribute("image.resolvemode", "local")
+        .build(options);
+    let definition = marshal(&run(source, "true"));
+    assert_eq!(
+        cachefront_llb::digest_of(&definition.def[0]),
+        "sha256:ccffb3ab1b04521e9bd3c80cd46ffd25ebd4a677875df8bedb7be24afde326b7"
+    );
+    let exec = &definition.def[1];
+    assert_eq!(exec[0], 0x0a, "inputs first");
+    let inputs_length = usize::from(exec[1]);
+    assert_eq!(
+        exec[2 + inputs_length],
+        0x12,
+        "then the exec body (no platform here)"
+    );
+    assert_eq!(
+        definition.def[0][0], 0x52,
+        "a source op starts with its platform"
+    );
 }

@@ -11,6 +11,7 @@ use std::fmt;
 
 use crate::compare::{Comparison, Difference};
 use crate::config::HistoryEntry;
+use crate::history_rules;
 
 /// The engines the suite runs on, told apart by the Docker server's major version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,7 +97,7 @@ pub const ENGINE_DIFFERENCES: &[EngineDifference] = &[
         engines: &[Engine::Docker26],
         reason:
             "BuildKit 0.13 prints an EXPOSE history entry as a Go map (`EXPOSE map[80/tcp:{}]`); \
-                 newer frontends print the sorted port list (`EXPOSE [80/tcp]`)",
+                 newer frontends print the port list (`EXPOSE [80/tcp]`), in the instruction's order",
         allowance: Allowance::HistoryText(expose_history_map),
     },
     EngineDifference {
@@ -162,6 +163,29 @@ pub const ENGINE_DIFFERENCES: &[EngineDifference] = &[
                  (frontend 1.10 and later); newer frontends give the secret as a variable",
         allowance: Allowance::StockRejects("unexpected key 'env'"),
     },
+    EngineDifference {
+        name: "arg-history-default-not-value",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13 records an ARG's default even when the build gives it another \
+                 value (a build arg); newer frontends record the value (`ARG name=from-cli`)",
+        allowance: Allowance::HistoryText(history_rules::arg_history_default_not_value),
+    },
+    EngineDifference {
+        name: "run-history-build-args",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13 lists in a RUN entry's `|N` prefix only the ARGs its own stage \
+                 declared, repeating a name declared twice; newer frontends also list those of \
+                 the stage it is built on, each name once",
+        allowance: Allowance::HistoryText(history_rules::run_history_build_args),
+    },
+    EngineDifference {
+        name: "healthcheck-history-fields",
+        engines: &[Engine::Docker26, Engine::Docker28],
+        reason: "frontends before 1.24 print a HEALTHCHECK entry as Go's `%q` of the config \
+                 (`HEALTHCHECK &{[\"CMD\" \"x\"] \"30s\" ... '\\x03'}`); 1.24 and newer print \
+                 its fields (`HEALTHCHECK {Test:[CMD x] Interval:30s ... Retries:3}`)",
+        allowance: Allowance::HistoryText(history_rules::healthcheck_history_fields),
+    },
 ];
 
 /// `EXPOSE map[80/tcp:{} 8080/udp:{}]` against `EXPOSE [80/tcp 8080/udp]`.
@@ -176,7 +200,17 @@ fn expose_history_map(stock: &str, cachefront: &str) -> bool {
         .split(' ')
         .map(|port| port.strip_suffix(":{}").unwrap_or(port))
         .collect();
-    cachefront == format!("EXPOSE [{}]", listed.join(" "))
+    // The list keeps the instruction's order and repeats; the map is sorted and has each once.
+    let Some(mut newest) = cachefront
+        .strip_prefix("EXPOSE [")
+        .and_then(|rest| rest.strip_suffix(']'))
+        .map(|ports| ports.split(' ').collect::<Vec<&str>>())
+    else {
+        return false;
+    };
+    newest.sort_unstable();
+    newest.dedup();
+    newest == listed
 }
 
 /// `ARG name` against `ARG name=value` (each name of the entry, in order).
@@ -419,6 +453,10 @@ mod tests {
             "EXPOSE [80/tcp 8081/udp]"
         ));
         assert!(!expose_history_map("EXPOSE [80/tcp]", "EXPOSE [80/tcp]"));
+        assert!(expose_history_map(
+            "EXPOSE map[5000/tcp:{} 80/tcp:{}]",
+            "EXPOSE [80/tcp 5000/tcp 80/tcp]"
+        ));
     }
 
     #[test]

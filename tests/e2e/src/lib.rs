@@ -28,6 +28,7 @@ pub mod error_check;
 pub mod example_project;
 pub mod example_verdict;
 pub mod frontend;
+pub mod history_rules;
 pub mod http_server;
 pub mod ignore;
 pub mod image;
