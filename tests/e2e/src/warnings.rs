@@ -18,17 +18,11 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
+pub use crate::engine_differences::Engine;
+use crate::engine_differences::{self, Allowance};
+
 /// One finding as a client shows it: the rule and the first line it points at.
 pub type Finding = (String, u32);
-
-/// The engines, each with the client that talks to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    /// Docker 28.5 (BuildKit 0.25, builtin frontend 1.19).
-    Docker28,
-    /// Docker 26 (BuildKit 0.13, no build checks in its builtin frontend).
-    Docker26,
-}
 
 const CURRENT_CLIENT: &str = "/opt/cachefront-current-engine/client-bin/docker";
 const CURRENT_CONFIG: &str = "/opt/cachefront-current-engine/client-config";
@@ -55,12 +49,13 @@ pub enum Via {
     Directive(String),
 }
 
-/// A named difference of Docker 28.5's builtin frontend (1.19) from 1.26 for one case.
+/// A named difference of Docker 28.5's builtin frontend (1.19) from 1.26 for one case: the name
+/// is an entry of `engine_differences::ENGINE_DIFFERENCES` (which gives its reason) that allows
+/// check findings; the findings are this case's.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KnownDifference {
     pub name: String,
-    /// Why, in one sentence.
-    pub reason: String,
     /// Findings only stock 28.5 reports.
     #[serde(default)]
     pub only_stock: Vec<Finding>,
@@ -92,10 +87,23 @@ impl CheckCase {
         if !directory.join("Dockerfile").is_file() {
             bail!("no fixture {}", directory.display());
         }
-        let file = match std::fs::read(directory.join("check.json")) {
+        let file: CaseFile = match std::fs::read(directory.join("check.json")) {
             Ok(bytes) => serde_json::from_slice(&bytes).context("check.json")?,
             Err(_) => CaseFile::default(),
         };
+        for difference in &file.engine_differences {
+            let listed = engine_differences::find(&difference.name).is_some_and(|entry| {
+                matches!(entry.allowance, Allowance::CheckFindings)
+                    && entry.engines.contains(&Engine::Docker28)
+            });
+            if !listed {
+                bail!(
+                    "{name}/check.json: {:?} is not a Docker 28.5 check-findings entry of \
+                     tests/e2e/src/engine_differences.rs",
+                    difference.name
+                );
+            }
+        }
         Ok(CheckCase {
             name: name.to_owned(),
             directory,
