@@ -103,6 +103,7 @@ differential_cases!(
     entrypoint_resets_cmd,
     env_forms,
     error_add_checksum_digest,
+    error_add_checksum_local,
     error_add_checksum_multiple,
     error_failing_run,
     error_from_pull,
