@@ -39,6 +39,7 @@
 
 mod apt;
 mod assemble;
+pub mod cache_dir;
 pub mod cache_id;
 mod candidate;
 mod detect;

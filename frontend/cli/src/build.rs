@@ -124,6 +124,8 @@ async fn build(
             }
             Err(error) => return Err(source.error_at(error.message.clone(), error.span)),
         };
+        let converted =
+            crate::ci_cache::apply(gateway, options, &convert_options, converted).await?;
         let definition = tracing::debug_span!("marshal").in_scope(|| marshal(&converted.state));
         let reference = if definition.def.is_empty() {
             Reference::empty()

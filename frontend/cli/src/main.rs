@@ -3,8 +3,10 @@
 //! serving BuildKit; logs go to stderr.
 
 mod build;
+mod cache_tool;
 mod check_request;
 mod checks;
+mod ci_cache;
 mod debug;
 mod definition;
 mod failure;
@@ -12,6 +14,7 @@ mod fallback;
 mod lint;
 mod named_contexts;
 mod resolver;
+mod tree_copy;
 
 use std::process::ExitCode;
 
@@ -42,11 +45,12 @@ fn run() -> ExitCode {
         ["explain", path] => debug::print_explain(path),
         ["debug", "timings", path] => debug::print_timings(path),
         ["debug", "llb", path] => debug::print_llb(path),
+        ["cache", rest @ ..] => cache_tool::run(rest),
         ["--version" | "version"] => {
             println!("cachefront {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
-        _ => Err(anyhow::anyhow!("usage: cachefront [explain <Dockerfile> | debug parse <Dockerfile> | debug timings <Dockerfile> | debug llb <Dockerfile> | --version]\n(with no arguments it serves BuildKit's gateway on stdin/stdout)")),
+        _ => Err(anyhow::anyhow!("usage: cachefront [explain <Dockerfile> | debug parse <Dockerfile> | debug timings <Dockerfile> | debug llb <Dockerfile> | cache seed|export ... | --version]\n(with no arguments it serves BuildKit's gateway on stdin/stdout)")),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

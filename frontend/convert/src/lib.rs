@@ -4,6 +4,9 @@
 //! are lowered; the image and history match what the stock frontend produces.
 
 mod args;
+mod cache_export;
+mod cache_seed;
+mod ci_cache;
 mod config_instructions;
 mod copy;
 mod copy_source;
@@ -36,6 +39,9 @@ mod stages;
 mod tool_mounts;
 mod workdir;
 
+pub use cache_export::{export_state, ExportSettings};
+pub use cache_seed::{seed_source, seed_state};
+pub use ci_cache::{CacheTool, SEED_CONTEXT};
 pub use dispatch::{convert, Converted, FORCE_FALLBACK_ARGUMENT};
 pub use env::Environment;
 pub use epoch::{rfc3339, SOURCE_DATE_EPOCH};

@@ -2,6 +2,7 @@
 //! `pb::Definition` for BuildKit's Solve. Invariants: a `State` is a cheap, shareable handle that never
 //! changes; marshalling is deterministic (same graph, same bytes) and each op appears once, by digest.
 
+mod cache_mounts;
 mod caps;
 mod digest;
 mod dump;
@@ -14,6 +15,7 @@ pub mod platform_spec;
 mod source;
 mod state;
 
+pub use cache_mounts::{cache_mounts, FoundCache};
 pub use digest::digest_of;
 pub use dump::dump;
 pub use exec::{CacheSharing, Exec, ExecResult, Mount, MountKind, Network, Security};

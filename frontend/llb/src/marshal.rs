@@ -188,7 +188,7 @@ fn line_number(line: u32) -> i32 {
 }
 
 /// The vertices a vertex reads from, in the order its inputs are numbered.
-fn dependencies(vertex: &Vertex) -> Vec<Arc<Vertex>> {
+pub(crate) fn dependencies(vertex: &Vertex) -> Vec<Arc<Vertex>> {
     let states: Vec<&State> = match &vertex.op {
         OpKind::Source(_) => Vec::new(),
         OpKind::Exec(exec) => std::iter::once(&exec.root)
