@@ -68,8 +68,12 @@ fn cache_tool(options: &FrontendOptions, convert_options: &ConvertOptions) -> Op
         .first()
         .cloned()
         .unwrap_or_else(|| convert_options.target_platform.clone());
+    let nanoseconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
     Some(CacheTool {
         image: image.clone(),
         platform,
+        run_id: format!("{nanoseconds}-{}", std::process::id()),
     })
 }

@@ -3,7 +3,10 @@
 //! carried, each with its directory name, and exec ops of the cache tool (`cachefront cache ...`
 //! run from cachefront's own image). Invariants: a carried cache is mounted exactly as the build's
 //! RUN mounts it (same id, sharing and initial content), so the tool sees the RUN's cache; the
-//! tool's ops never read the build's own filesystem and are never taken from BuildKit's cache.
+//! tool's ops never read the build's own filesystem and are never taken from BuildKit's cache:
+//! they carry the build's own `run_id` in their environment, so their digests are new each build.
+//! (`ignore_cache` would not do: BuildKit prunes every cache an exec with `ignore_cache` mounts,
+//! before the solve: `detectPrunedCacheID` in `solver/llbsolver`.)
 
 use cachefront_cache::cache_dir::cache_directory_name;
 use cachefront_llb::{
@@ -26,6 +29,8 @@ const CACHES_DIRECTORY: &str = "/caches";
 pub struct CacheTool {
     pub image: String,
     pub platform: Platform,
+    /// Unique to this build (e.g. the time in nanoseconds and the process id).
+    pub run_id: String,
 }
 
 /// A cache of the build that can be carried: one that starts from nothing but directories.
@@ -72,11 +77,12 @@ impl CacheTool {
         }
         let mut args = vec![TOOL_PATH.to_owned(), "cache".to_owned()];
         args.extend(arguments);
-        let mut metadata = OpMetadata::named(name);
-        metadata.ignore_cache = true;
         Exec {
             args,
-            env: vec!["PATH=/bin".to_owned()],
+            env: vec![
+                "PATH=/bin".to_owned(),
+                format!("CACHEFRONT_RUN={}", self.run_id),
+            ],
             cwd: "/".to_owned(),
             network: Network::None,
             mounts,
@@ -86,7 +92,7 @@ impl CacheTool {
             root,
             OpOptions {
                 platform: Some(self.platform.clone()),
-                metadata,
+                metadata: OpMetadata::named(name),
                 location: None,
             },
         )

@@ -17,6 +17,8 @@
 
 pub mod base_images;
 pub mod case;
+pub mod ci_commands;
+pub mod ci_runner;
 pub mod compare;
 mod compare_report;
 pub mod config;
