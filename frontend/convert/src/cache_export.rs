@@ -15,7 +15,8 @@ use crate::error::{ConvertError, ConvertResult};
 
 /// The switch: `1` or `true` makes the build's result the caches' contents.
 pub const EXPORT_ARGUMENT: &str = "CACHEFRONT_EXPORT_CACHES";
-/// Caches to leave out, comma-separated: ids, directory names or paths they are mounted at.
+/// Caches to leave out, comma-separated: ids, directory names, cache paths (`/var/cache/apt`) or
+/// paths RUNs mount them at.
 pub const EXCLUDE_ARGUMENT: &str = "CACHEFRONT_EXPORT_EXCLUDE";
 /// Cap on the exported bytes: a number with an optional `K`, `M`, `G` or `T` (powers of 1024).
 pub const MAX_SIZE_ARGUMENT: &str = "CACHEFRONT_EXPORT_MAX_SIZE";
@@ -68,15 +69,21 @@ impl ExportSettings {
         })
     }
 
+    /// Whether an entry names the cache: its id, its directory name, its path (the id without
+    /// namespace and scope), or a path a RUN mounts it at.
     fn excludes(&self, cache: &CarriedCache) -> bool {
+        let id = &cache.found.id;
+        let path = id.split_once('/').map_or(id.as_str(), |(_, path)| path);
+        let path = match path.rsplit_once('@') {
+            Some((path, scope)) if scope.contains('/') => path,
+            _ => path,
+        };
         self.exclude.iter().any(|entry| {
-            *entry == cache.found.id
-                || *entry == cache.directory
-                || cache
-                    .found
-                    .destinations
-                    .iter()
-                    .any(|destination| destination == entry.trim_end_matches('/'))
+            let entry = entry.trim_end_matches('/');
+            entry == id
+                || entry == cache.directory
+                || entry == path
+                || cache.found.destinations.iter().any(|dest| dest == entry)
         })
     }
 }
@@ -133,6 +140,93 @@ pub fn export_state(build: &State, tool: &CacheTool, settings: &ExportSettings) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cachefront_llb::{dump, marshal, CacheSharing, Exec, OpOptions, Platform, Source};
+
+    /// A build with two RUNs: apt's cache, a non-root user's pip cache (owned), and a cache
+    /// that starts from a stage (`from=`), which cannot be carried.
+    fn build() -> State {
+        let base = Source::image("debian").build(OpOptions::default());
+        let mut pip = Mount::cache(
+            "/home/app/.cache/pip",
+            "//home/app/.cache/pip",
+            CacheSharing::Shared,
+        );
+        pip.source = crate::run_mount_lower::cache_permissions(State::scratch(), 1001, 1001, 0o755);
+        pip.selector = "/cache".to_owned();
+        let mut from_stage = Mount::cache("/x", "//x", CacheSharing::Shared);
+        from_stage.source = base.clone();
+        let apt = Mount::cache("/var/cache/apt", "//var/cache/apt", CacheSharing::Locked);
+        let run = |root: State, mounts: Vec<Mount>, word: &str| {
+            Exec {
+                args: vec![word.to_owned()],
+                mounts,
+                ..Exec::default()
+            }
+            .build(root, OpOptions::default())
+            .root()
+        };
+        let first = run(base, vec![apt], "apt-get-install");
+        run(first, vec![pip, from_stage], "pip-install")
+    }
+
+    fn tool() -> CacheTool {
+        CacheTool {
+            image: "cachefront:test".to_owned(),
+            platform: Platform {
+                os: "linux".to_owned(),
+                architecture: "amd64".to_owned(),
+                variant: String::new(),
+            },
+            run_id: "1".to_owned(),
+        }
+    }
+
+    #[test]
+    fn exports_the_caches_alone() {
+        let settings = ExportSettings {
+            enabled: true,
+            exclude: vec!["/var/cache/apt".to_owned()],
+            max_bytes: Some(1 << 20),
+        };
+        let text = dump(&marshal(&export_state(&build(), &tool(), &settings)));
+        assert!(text.contains("--max-bytes"), "{text}");
+        assert!(text.contains("++home+app+.cache+pip=/caches/0"), "{text}");
+        assert!(text.contains("excluded: ++var+cache+apt"), "{text}");
+        assert!(!text.contains("++x"), "{text}");
+        // Nothing of the build itself: neither RUN nor its base image.
+        assert!(
+            !text.contains("pip-install") && !text.contains("debian"),
+            "{text}"
+        );
+        assert!(text.contains("CACHE id=//home/app/.cache/pip"), "{text}");
+        assert!(text.contains("mkdir /cache"), "{text}");
+    }
+
+    #[test]
+    fn seeds_the_caches_from_the_context() {
+        let seed =
+            crate::cache_seed::seed_source("local:cachefront-cache", "session", &tool().platform)
+                .unwrap();
+        let text = dump(&marshal(
+            &crate::cache_seed::seed_state(&build(), seed, &tool()).unwrap(),
+        ));
+        assert!(text.contains("++var+cache+apt=/caches/0"), "{text}");
+        assert!(text.contains("++home+app+.cache+pip=/caches/1"), "{text}");
+        assert!(text.contains("local://cachefront-cache"), "{text}");
+        assert!(!text.contains("pip-install"), "{text}");
+        assert!(
+            crate::cache_seed::seed_state(&State::scratch(), State::scratch(), &tool()).is_none()
+        );
+        assert!(crate::cache_seed::seed_source("git://x", "s", &tool().platform).is_err());
+        let layout =
+            crate::cache_seed::seed_source("oci-layout://store@sha256:ab", "s", &tool().platform)
+                .unwrap();
+        let text = dump(&marshal(&layout));
+        assert!(
+            text.contains("oci-layout://docker.io/library/cachefront-cache@sha256:ab"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn sizes() {

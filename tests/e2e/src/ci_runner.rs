@@ -96,14 +96,21 @@ fn tree_bytes(root: &Path) -> Result<u64> {
     Ok(total)
 }
 
-/// The step headers of a build log that ran a Dockerfile instruction (`#<n> [<i>/<k>] RUN ...`).
-pub fn instruction_steps(log: &str) -> Vec<&str> {
+/// The step headers of a build log that ran a Dockerfile instruction (`#<n> [<i>/<k>] RUN ...`)
+/// rather than taking it from the build cache (`#<n> CACHED`). Lowering may solve the stages
+/// before a RUN to read files (`/etc/passwd`, `/etc/os-release`); those show as cached steps.
+pub fn instruction_steps_run(log: &str) -> Vec<&str> {
     log.lines()
         .filter(|line| line.starts_with('#'))
         .filter(|line| {
             ["] RUN ", "] COPY ", "] ADD "]
                 .iter()
                 .any(|marker| line.contains(marker))
+        })
+        .filter(|header| {
+            let id = header.split_whitespace().next().unwrap_or_default();
+            let cached = format!("{id} CACHED");
+            !log.lines().any(|line| line == cached)
         })
         .collect()
 }
@@ -138,7 +145,8 @@ mod tests {
         ];
         assert_eq!(apt_fetched_bytes(&lines), Some(1_234_000));
         assert_eq!(apt_fetched_bytes(&[]), None);
-        let log = "#5 [2/3] RUN apt-get update\n#5 0.1 hi\n#6 [cachefront] export 2 caches\n";
-        assert_eq!(instruction_steps(log), ["#5 [2/3] RUN apt-get update"]);
+        let log = "#5 [2/3] RUN apt-get update\n#5 0.1 hi\n#6 [cachefront] export 2 caches\n\
+                   #7 [1/3] COPY a .\n#7 CACHED\n";
+        assert_eq!(instruction_steps_run(log), ["#5 [2/3] RUN apt-get update"]);
     }
 }

@@ -1,6 +1,6 @@
 //! Caches that survive ephemeral CI runners (`docs/ci-caches.md`): input = the apt, pip (as root
 //! with scoped cache ids, and as a non-root USER) and npm examples; output = one test that, per
-//! example, plays a CI pipeline on a fresh runner: build with the recipe's flags (empty seed),
+//! example, plays a CI pipeline on a fresh runner: wipe the builder, build with the recipe's flags (empty seed),
 //! export the caches to a directory, wipe the builder (`docker builder prune -af`), apply the
 //! example's change (one dependency added), build again seeded from the export; then asserts the
 //! rebuild downloaded only the new dependency (index access log, apt's byte total, npm's fetch
@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{ensure, Context, Result};
 use cachefront_e2e::ci_runner::{
-    apt_fetched_bytes, ci_build, ci_export, exported_caches, instruction_steps, wipe_builder,
+    apt_fetched_bytes, ci_build, ci_export, exported_caches, instruction_steps_run, wipe_builder,
 };
 use cachefront_e2e::compare::compare_images;
 use cachefront_e2e::differential::{build_image, Outcome, Verdict};
@@ -74,6 +74,8 @@ impl Pipeline {
             .tempdir()?;
         let (seed, export) = (runner.path().join("seed"), runner.path().join("export"));
         std::fs::create_dir_all(&seed)?;
+        // A fresh runner's builder is empty.
+        wipe_builder()?;
         let (first, _) = ci_build(&original.case()?, &seed)?;
         ensure!(
             first.log.contains("nothing in the seed"),
@@ -81,7 +83,7 @@ impl Pipeline {
             first.log
         );
         let export_log = ci_export(&original.case()?, &seed, &export)?;
-        let rerun = instruction_steps(&export_log.log);
+        let rerun = instruction_steps_run(&export_log.log);
         ensure!(
             rerun.is_empty(),
             "{name}: the export ran Dockerfile steps {rerun:?}:\n{}",
@@ -169,12 +171,12 @@ fn check_pip(pipeline: &Pipeline, index: &PackageIndex) -> Result<()> {
     let log = index.access_log()?;
     let rebuild_log = log.get(marks.0..marks.1).unwrap_or_default();
     let served = index_downloads(rebuild_log);
-    let first_total = served_bytes(log.get(..marks.0).unwrap_or_default());
+    let earlier_total = served_bytes(log.get(..marks.0).unwrap_or_default());
     let rebuild_total = served_bytes(rebuild_log);
     let hits = pip_cache_hits(&step_output(&played.rebuild.log, "pip install"));
     println!(
-        "{name}: the rebuild fetched {served:?} ({rebuild_total} bytes; first build \
-         {first_total} bytes); pip used its cache for {hits:?}"
+        "{name}: the seeded rebuild fetched {served:?} ({rebuild_total} bytes; the stock and \
+         first builds before it {earlier_total} bytes); pip used its cache for {hits:?}"
     );
     ensure!(
         served.len() == 1 && served[0].starts_with("attrs-"),
