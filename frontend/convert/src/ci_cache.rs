@@ -70,8 +70,11 @@ impl CacheTool {
         });
         let mut mounts = extra_mounts;
         for (index, cache) in caches.iter().enumerate() {
+            // Writable even where a RUN mounts the cache read-only: the seed writes into it
+            // (the key BuildKit finds a cache by is its id and initial content alone).
             mounts.push(Mount {
                 destination: cache_mount_path(index),
+                readonly: false,
                 ..cache.found.mount.clone()
             });
         }

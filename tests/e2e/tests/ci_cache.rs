@@ -106,9 +106,16 @@ impl Pipeline {
             export_log.log
         );
 
+        let wipe_started = std::time::Instant::now();
         wipe_builder()?;
+        let wipe = wipe_started.elapsed();
         between()?;
         let (rebuild, snapshot) = ci_build(&changed.case()?, &export)?;
+        println!(
+            "{name}: stock build {:.1?}, first CI build {:.1?}, export {:.1?}, wipe {wipe:.1?}, \
+             seeded rebuild {:.1?}",
+            stock.output.duration, first.duration, export_log.duration, rebuild.duration
+        );
         let comparison = compare_images(
             &stock_snapshot,
             &snapshot,
