@@ -1,6 +1,6 @@
 //! Caches carried between builders (`docs/ci-caches.md`), the build-side hook, in: the lowered
 //! build and the client's options (the `cachefront-cache` named context, the export build args,
-//! the `source` option naming cachefront's own image); out: the build to solve (unchanged, or
+//! `tool_image`: cachefront's own image); out: the build to solve (unchanged, or
 //! the caches' contents when exporting), after the empty caches were filled from the seed.
 //! Invariants: the seed is solved, and finished, before the build is; without a seed and with
 //! no export asked for, nothing here touches the build.
@@ -13,9 +13,6 @@ use cachefront_gateway::{FrontendError, FrontendOptions, Gateway, SolveOptions};
 use cachefront_llb::marshal;
 
 use crate::failure::from_gateway;
-
-/// The frontend option that names the frontend image BuildKit runs.
-const SOURCE_OPTION: &str = "source";
 
 /// Seeds the build's caches when a seed is given, then returns what to solve: the build, or its
 /// caches' contents when the export switch is on.
@@ -31,11 +28,11 @@ pub async fn apply(
     if seed.is_none() && !export.enabled {
         return Ok(converted);
     }
-    let tool = cache_tool(options, convert_options).ok_or_else(|| {
+    let tool = cache_tool(convert_options).ok_or_else(|| {
         FrontendError::new(format!(
             "the {SEED_CONTEXT} context and CACHEFRONT_EXPORT_CACHES need cachefront to run as a \
              frontend image (# syntax= or BUILDKIT_SYNTAX): BuildKit did not say which image it \
-             runs (no `{SOURCE_OPTION}` option)"
+             runs (no `source` option)"
         ))
     })?;
     if let Some(value) = seed {
@@ -55,13 +52,10 @@ pub async fn apply(
     Ok(converted)
 }
 
-/// cachefront's own image, run on the platform the build runs on; `None` when BuildKit did not
-/// say which image it runs.
-fn cache_tool(options: &FrontendOptions, convert_options: &ConvertOptions) -> Option<CacheTool> {
-    let image = options
-        .raw
-        .get(SOURCE_OPTION)
-        .filter(|image| !image.is_empty())?;
+/// cachefront's own image (`tool_image`, from the `source` frontend option), run on the platform
+/// the build runs on; `None` when BuildKit did not say which image it runs.
+fn cache_tool(convert_options: &ConvertOptions) -> Option<CacheTool> {
+    let image = convert_options.tool_image.clone()?;
     tracing::debug!(image, "the cache tool image");
     let platform = convert_options
         .build_platforms
@@ -72,7 +66,7 @@ fn cache_tool(options: &FrontendOptions, convert_options: &ConvertOptions) -> Op
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_nanos());
     Some(CacheTool {
-        image: image.clone(),
+        image,
         platform,
         run_id: format!("{nanoseconds}-{}", std::process::id()),
     })

@@ -134,6 +134,7 @@ mod tests {
                 path: "/cache".to_owned(),
                 mode: 0o755,
                 make_parents: false,
+                timestamp: None,
                 owner: Some(ChownSpec {
                     user: Some(UserSpec::Id(uid)),
                     group: Some(UserSpec::Id(uid)),
