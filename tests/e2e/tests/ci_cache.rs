@@ -30,7 +30,7 @@ use cachefront_e2e::download_log::{
 use cachefront_e2e::example_project::{ExampleCopy, ExampleSetup};
 use cachefront_e2e::example_verdict::judge_example;
 use cachefront_e2e::package_index::{index_downloads, PackageIndex};
-use cachefront_e2e::{CommandOutput, Frontend};
+use cachefront_e2e::{docker, engine_differences, CommandOutput, Frontend};
 
 /// Every wheel the Python examples install, before and after their change.
 const PYTHON_PACKAGES: &[&str] = &[
@@ -48,6 +48,8 @@ struct Pipeline {
     extra_files: Vec<(&'static str, &'static str)>,
     /// The export directory must hold a cache whose name contains each of these.
     expected_caches: Vec<&'static str>,
+    /// Named engine differences the example shows (`engine_differences.rs`), as a case declares.
+    engine_differences: Vec<&'static str>,
 }
 
 /// The logs of the pipeline's first build and of its seeded rebuild.
@@ -116,13 +118,20 @@ impl Pipeline {
              seeded rebuild {:.1?}",
             stock.output.duration, first.duration, export_log.duration, rebuild.duration
         );
-        let comparison = compare_images(
+        let mut comparison = compare_images(
             &stock_snapshot,
             &snapshot,
             &changed.case()?.ignore,
             "stock",
             "cachefront seeded",
         );
+        let declared: Vec<_> = self
+            .engine_differences
+            .iter()
+            .map(|name| engine_differences::find(name).context(*name))
+            .collect::<Result<_>>()?;
+        let applying = engine_differences::applying(&declared, docker::engine()?);
+        engine_differences::account(&mut comparison, &applying);
         let verdict = Verdict {
             case: format!("ci_{name}"),
             outcomes: vec![(Frontend::CachefrontBuildArg, Outcome::Compared(comparison))],
@@ -254,6 +263,7 @@ fn fresh_runner_rebuild_downloads_only_the_new_dependency() -> Result<()> {
         },
         extra_files: Vec::new(),
         expected_caches: vec!["++var+cache+apt", "++var+lib+apt"],
+        engine_differences: Vec::new(),
     })?;
     // pip as root, with cache ids scoped by platform and distribution.
     check_pip(
@@ -266,6 +276,7 @@ fn fresh_runner_rebuild_downloads_only_the_new_dependency() -> Result<()> {
             ),
             extra_files: Vec::new(),
             expected_caches: vec!["++root+.cache+pip%40linux+amd64+debian-12"],
+            engine_differences: vec!["arg-history-without-value"],
         },
         &index,
     )?;
@@ -275,6 +286,7 @@ fn fresh_runner_rebuild_downloads_only_the_new_dependency() -> Result<()> {
             setup: python_setup("nonroot", &index, "/home/app/.cache/pip", &[]),
             extra_files: Vec::new(),
             expected_caches: vec!["++home+app+.cache+pip"],
+            engine_differences: vec!["arg-history-without-value"],
         },
         &index,
     )?;
@@ -290,6 +302,7 @@ fn fresh_runner_rebuild_downloads_only_the_new_dependency() -> Result<()> {
         setup: npm,
         extra_files: vec![(".npmrc", NPMRC)],
         expected_caches: vec!["ci++root+.npm"],
+        engine_differences: Vec::new(),
     })?;
     Ok(())
 }
