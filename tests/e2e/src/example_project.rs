@@ -19,6 +19,7 @@ use anyhow::{bail, Context, Result};
 use crate::case::Case;
 use crate::differential::log_tail;
 use crate::docker::{self, run_docker, CommandOutput, COMMAND_TIMEOUT};
+use crate::engine_differences;
 use crate::frontend::{Frontend, PreparedBuild};
 use crate::ignore::IgnorePatterns;
 
@@ -33,6 +34,9 @@ pub struct ExampleSetup {
     pub network_host: bool,
     /// Paths the stock image may have and cachefront's not: pure caches and timestamped logs.
     pub ignore_paths: Vec<&'static str>,
+    /// Known engine differences the example shows, by name (`engine_differences.rs`), as a
+    /// fixture case declares them in its case.json.
+    pub engine_differences: Vec<&'static str>,
 }
 
 /// The logs of the two cachefront builds of [`rebuild_after_change`].
@@ -168,6 +172,14 @@ fn case_in(directory: &Path, setup: &ExampleSetup) -> Result<Case> {
     case.build_args = setup.build_args.clone();
     case.network_host = setup.network_host;
     case.ignore = IgnorePatterns::new(&setup.ignore_paths)?;
+    case.engine_differences = setup
+        .engine_differences
+        .iter()
+        .map(|name| {
+            engine_differences::find(name)
+                .with_context(|| format!("{name:?} is not in tests/e2e/src/engine_differences.rs"))
+        })
+        .collect::<Result<_>>()?;
     Ok(case)
 }
 

@@ -48,8 +48,6 @@ struct Pipeline {
     extra_files: Vec<(&'static str, &'static str)>,
     /// The export directory must hold a cache whose name contains each of these.
     expected_caches: Vec<&'static str>,
-    /// Named engine differences the example shows (`engine_differences.rs`), as a case declares.
-    engine_differences: Vec<&'static str>,
 }
 
 /// The logs of the pipeline's first build and of its seeded rebuild.
@@ -125,11 +123,7 @@ impl Pipeline {
             "stock",
             "cachefront seeded",
         );
-        let declared: Vec<_> = self
-            .engine_differences
-            .iter()
-            .map(|name| engine_differences::find(name).context(*name))
-            .collect::<Result<_>>()?;
+        let declared = changed.case()?.engine_differences;
         let applying = engine_differences::applying(&declared, docker::engine()?);
         engine_differences::account(&mut comparison, &applying);
         let verdict = Verdict {
@@ -162,6 +156,8 @@ fn python_setup(
         build_args,
         network_host: true,
         ignore_paths: vec![ignore],
+        // The Dockerfiles declare the index as `ARG PIP_INDEX_URL` with no default.
+        engine_differences: vec!["arg-history-without-value"],
     }
 }
 
@@ -263,7 +259,6 @@ fn fresh_runner_rebuild_downloads_only_the_new_dependency() -> Result<()> {
         },
         extra_files: Vec::new(),
         expected_caches: vec!["++var+cache+apt", "++var+lib+apt"],
-        engine_differences: Vec::new(),
     })?;
     // pip as root, with cache ids scoped by platform and distribution.
     check_pip(
@@ -276,7 +271,6 @@ fn fresh_runner_rebuild_downloads_only_the_new_dependency() -> Result<()> {
             ),
             extra_files: Vec::new(),
             expected_caches: vec!["++root+.cache+pip%40linux+amd64+debian-12"],
-            engine_differences: vec!["arg-history-without-value"],
         },
         &index,
     )?;
@@ -286,7 +280,6 @@ fn fresh_runner_rebuild_downloads_only_the_new_dependency() -> Result<()> {
             setup: python_setup("nonroot", &index, "/home/app/.cache/pip", &[]),
             extra_files: Vec::new(),
             expected_caches: vec!["++home+app+.cache+pip"],
-            engine_differences: vec!["arg-history-without-value"],
         },
         &index,
     )?;
@@ -302,7 +295,6 @@ fn fresh_runner_rebuild_downloads_only_the_new_dependency() -> Result<()> {
         setup: npm,
         extra_files: vec![(".npmrc", NPMRC)],
         expected_caches: vec!["ci++root+.npm"],
-        engine_differences: Vec::new(),
     })?;
     Ok(())
 }

@@ -117,6 +117,8 @@ fn python_setup(
         ]),
         network_host: true,
         ignore_paths,
+        // The Dockerfiles declare the index as `ARG PIP_INDEX_URL` with no default.
+        engine_differences: vec!["arg-history-without-value"],
     }
 }
 
