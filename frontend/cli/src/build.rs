@@ -5,16 +5,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use cachefront_convert::{convert, ConvertOptions, NoCache};
+use cachefront_dockerfile::instructions::Dockerfile;
+use cachefront_dockerfile::parse::Ast;
 use cachefront_gateway::{
     BuildResult, FrontendError, FrontendOptions, Gateway, NetworkMode, PlatformImage, Reference,
     SolveOptions,
 };
-use cachefront_llb::{marshal, Platform, SourceFile};
+use cachefront_llb::{marshal, Platform, SourceFile, State};
 use cachefront_proto::pb;
 use tracing::Instrument as _;
 
 use crate::definition::read_definition;
-use crate::failure::from_gateway;
+use crate::failure::{from_gateway, DockerfileSource};
 use crate::resolver::GatewayResolver;
 
 /// Connects to BuildKit, builds, and returns the result or the error.
@@ -104,13 +106,8 @@ async fn build(
                 target_platform: &platform,
                 build_platform: build_platforms.first().unwrap_or(&platform),
             };
-            let report = crate::checks::evaluate(&ast, &dockerfile, inputs, &mut resolver)
-                .instrument(tracing::debug_span!("checks"))
-                .await;
-            crate::checks::send_warnings(resolver.gateway, &source, &report).await?;
-            if let (Ok(_), Some(failure)) = (&converted, crate::checks::failure(&report)) {
-                return Err(failure);
-            }
+            let parsed = (&ast, &dockerfile, &source);
+            report_checks(parsed, inputs, &mut resolver, converted.is_ok()).await?;
         }
         answers = std::mem::take(&mut resolver.answers);
         let converted = match converted {
@@ -126,19 +123,7 @@ async fn build(
         };
         let converted =
             crate::ci_cache::apply(gateway, options, &convert_options, converted).await?;
-        let definition = tracing::debug_span!("marshal").in_scope(|| marshal(&converted.state));
-        let reference = if definition.def.is_empty() {
-            Reference::empty()
-        } else {
-            let solve = SolveOptions {
-                cache_imports: options.cache_imports.clone(),
-                ..SolveOptions::default()
-            };
-            gateway
-                .solve(definition, solve)
-                .await
-                .map_err(|error| from_gateway(&error))?
-        };
+        let reference = solve_state(gateway, options, &converted.state).await?;
         let config = serde_json::to_vec(&converted.image)
             .map_err(|error| FrontendError::new(error.to_string()))?;
         images.push(PlatformImage {
@@ -152,6 +137,44 @@ async fn build(
         images,
         options.multi_platform,
     ))
+}
+
+/// Runs the build checks, sends their findings as warnings and fails the build when the check
+/// configuration says `error=true` and lowering succeeded (`lowered`).
+async fn report_checks(
+    (ast, dockerfile, source): (&Ast, &Dockerfile, &DockerfileSource),
+    inputs: crate::checks::CheckInputs<'_>,
+    resolver: &mut GatewayResolver<'_>,
+    lowered: bool,
+) -> Result<(), FrontendError> {
+    let report = crate::checks::evaluate(ast, dockerfile, inputs, resolver)
+        .instrument(tracing::debug_span!("checks"))
+        .await;
+    crate::checks::send_warnings(resolver.gateway, source, &report).await?;
+    match crate::checks::failure(&report) {
+        Some(failure) if lowered => Err(failure),
+        _ => Ok(()),
+    }
+}
+
+/// Solves a lowered state (an empty definition needs no solve: `FROM scratch` with nothing on it).
+async fn solve_state(
+    gateway: &mut Gateway,
+    options: &FrontendOptions,
+    state: &State,
+) -> Result<Reference, FrontendError> {
+    let definition = tracing::debug_span!("marshal").in_scope(|| marshal(state));
+    if definition.def.is_empty() {
+        return Ok(Reference::empty());
+    }
+    let solve = SolveOptions {
+        cache_imports: options.cache_imports.clone(),
+        ..SolveOptions::default()
+    };
+    gateway
+        .solve(definition, solve)
+        .await
+        .map_err(|error| from_gateway(&error))
 }
 
 pub fn convert_options(
