@@ -133,6 +133,14 @@ pub const ENGINE_DIFFERENCES: &[EngineDifference] = &[
         allowance: Allowance::StockRejects("unknown flag: parents"),
     },
     EngineDifference {
+        name: "run-device-ignored-without-cdi",
+        engines: &[Engine::Docker26],
+        reason: "BuildKit 0.13's stable frontend does not know `RUN --device`; the newest frontend \
+                 refuses it as labs-only syntax only on engines with CDI (BuildKit 0.20+) and \
+                 ignores it on older ones, so the build succeeds",
+        allowance: Allowance::StockRejects("unknown flag: device"),
+    },
+    EngineDifference {
         name: "copy-exclude-unknown-flag",
         engines: &[Engine::Docker26],
         reason: "BuildKit 0.13's stable frontend does not know `COPY --exclude` / `ADD --exclude` \

@@ -107,6 +107,7 @@ differential_cases!(
     error_add_checksum_multiple,
     error_failing_run,
     error_from_pull,
+    error_run_device_labs,
     error_unknown_instruction,
     expose_forms,
     fallback_forced,
