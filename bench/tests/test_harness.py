@@ -154,6 +154,21 @@ class ReportTests(unittest.TestCase):
         self.assertIn("(1)/(3) = 1.90x, missed", report.targets_section())
         ElementTree.fromstring(report.chart())
 
+    def test_compile_speedup_target(self) -> None:
+        records = []
+        for variant, seconds in (("stock", 30.0), ("hand-mounts", 6.0), ("cachefront", 9.0)):
+            for phase, phase_seconds in (("cold", seconds + 5), ("rebuild", seconds)):
+                records.append(record(variant, phase, phase_seconds, 3) | {"scenario": "cargo-multistage-change-source"})
+        cargo_document = document(records)
+        cargo_document["scenarios"] = [
+            {"name": "cargo-multistage-change-source", "title": "Cargo, multi-stage: change one source file", "order": 9}
+        ]
+        targets = Report(cargo_document).targets_section()
+        self.assertIn("Cargo, multi-stage: change one source file: (1)/(3) = 3.33x, met.", targets)
+        records = [r | {"seconds": 12.0} if r["variant"] == "cachefront" else r for r in records]
+        cargo_document["records"] = records
+        self.assertIn("(1)/(3) = 2.50x, missed. Dominated by", Report(cargo_document).targets_section())
+
     def test_chart_without_data_is_valid_svg(self) -> None:
         ElementTree.fromstring(render_chart([("a <b>", "x", {"stock": None})], list(VARIANTS), "t", "s"))
 
@@ -177,9 +192,10 @@ class ForwardProxyParsingTests(unittest.TestCase):
 class ScenarioTests(unittest.TestCase):
     def test_every_scenario_loads_and_names_its_ports(self) -> None:
         scenarios = load_scenarios()
-        self.assertEqual(len(scenarios), 7)
+        self.assertEqual(len(scenarios), 10)
         for scenario in scenarios:
-            self.assertTrue(any((scenario.directory / "change").rglob("*")), scenario.name)
+            self.assertTrue(any(scenario.change_directory.rglob("*")), scenario.name)
+            self.assertTrue((scenario.context_directory).is_dir(), scenario.name)
             if scenario.uses_pip_index:
                 self.assertIn(
                     f"127.0.0.1:{LOCAL_INDEX_PORT}/simple",
