@@ -309,6 +309,8 @@ class Report:
             detail = ""
             if verdict == "missed":
                 detail = f" {self.dominant(cachefront)} (1): {self.dominant(stock)}"
+                if scenario.get("target_note"):
+                    detail += f" {scenario['target_note']}"
             lines.append(f"  - {scenario['title']}: (1)/(3) = {value:.2f}x, {verdict}.{detail}")
         return lines
 

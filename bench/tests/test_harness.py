@@ -7,7 +7,10 @@ Invariants: tests never start builds, servers, `tc` or `iptables`, and never ass
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import time
 import unittest
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
@@ -23,7 +26,7 @@ from harness.forward_proxy import ProxyRequestError, parse_head, split_host_port
 from harness.frontend_overhead import generated_dockerfile  # noqa: E402
 from harness.npm_registry import locked_packages, tarball_file_name  # noqa: E402
 from harness.report import Report  # noqa: E402
-from harness.scenarios import load_scenarios  # noqa: E402
+from harness.scenarios import apply_change, load_scenarios  # noqa: E402
 
 PROGRESS_LOG = """#1 [internal] load build definition from Dockerfile
 #1 DONE 0.1s
@@ -206,6 +209,20 @@ class ScenarioTests(unittest.TestCase):
                     f"127.0.0.1:{NPM_REGISTRY_PORT}",
                     (scenario.files_directory / "context" / ".npmrc").read_text(),
                 )
+
+    def test_a_change_is_written_now(self) -> None:
+        (scenario,) = load_scenarios(["cargo-multistage-change-source"])
+        with tempfile.TemporaryDirectory() as directory:
+            destination = Path(directory)
+            (destination / "context" / "src").mkdir(parents=True)
+            old_file = destination / "context" / "src" / "main.rs"
+            old_file.write_text("old")
+            os.utime(old_file, (1_000_000_000, 1_000_000_000))
+            self.assertEqual(apply_change(scenario, destination), ["context/src/main.rs"])
+            self.assertGreater(old_file.stat().st_mtime, time.time() - 600)
+            self.assertEqual(
+                old_file.read_text(), (scenario.change_directory / "context" / "src" / "main.rs").read_text()
+            )
 
     def test_npm_lockfiles(self) -> None:
         lockfile = SCENARIOS_DIRECTORY / "npm-add-dependency" / "change" / "context" / "package-lock.json"
