@@ -57,6 +57,16 @@ def format_ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
+def run_machine(environment: dict | None) -> str:
+    """'; on <cpu>, kernel <k>, Docker <v> at <socket>' for one merged run, when it was recorded."""
+    if not environment:
+        return ""
+    return (
+        f"; on {environment.get('cpu', '?')}, kernel {environment.get('kernel', '?')}, "
+        f"Docker {environment.get('docker_server', '?')} at `{environment.get('docker_host', 'default socket')}`"
+    )
+
+
 def table_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -101,7 +111,8 @@ class Report:
                 + "; ".join(
                     f"{run.get('started_at')} to {run.get('finished_at') or 'unfinished'} ({run.get('mode')}, "
                     f"{run.get('repetitions')} repetition(s): {', '.join(run.get('scenarios') or [])} on "
-                    f"{', '.join(run.get('networks') or [])})"
+                    f"{', '.join(run.get('networks') or [])}, variants {', '.join(run.get('variants') or [])}"
+                    f"{run_machine(run.get('environment'))})"
                     for run in runs
                 )
                 + ". "
@@ -113,14 +124,10 @@ class Report:
             )
         return (
             run_text
+            + ("Latest run: " if runs else "")
             + f"Docker Engine {environment.get('docker_server', '?')}, {environment.get('buildx', 'buildx ?')}; "
             f"{environment.get('cpu', '?')}, {environment.get('cores', '?')} cores, {environment.get('memory', '?')}, "
             f"{environment.get('os', '?')}, kernel {environment.get('kernel', '?')}.{load_text}"
-            + (
-                f" The latest run's daemon: `{environment['docker_host']}`."
-                if environment.get("docker_host")
-                else ""
-            )
         )
 
     def rebuild_table(self) -> str:
