@@ -34,7 +34,7 @@ from harness.environment import machine_facts
 from harness.local_index import LocalIndexError, ensure_packages, local_index_service
 from harness.measurements import MeasurementLoop, log
 from harness.npm_registry import NpmRegistryError, build_registry
-from harness.scenarios import ScenarioError, load_scenarios
+from harness.scenarios import Scenario, ScenarioError, load_scenarios
 from harness.traffic import LoopbackCounters, TrafficControlError, remove_leftovers
 
 COUNTED_PORTS = {
@@ -99,7 +99,8 @@ def parse_arguments(arguments: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--report-only",
         action="store_true",
-        help="regenerate results.md, chart.svg and the README block from measurements.json",
+        help="regenerate results.md, chart.svg and the README block from measurements.json "
+        "(scenario titles, descriptions and notes are refreshed from scenarios/)",
     )
     return parser.parse_args(arguments)
 
@@ -112,6 +113,30 @@ def select(keys: list[str] | None, choices: tuple, kind: str) -> list:
     if unknown:
         raise SystemExit(f"bench/run: unknown {kind} {', '.join(unknown)}; choose from {', '.join(known)}")
     return [choice for choice in choices if choice.key in keys]
+
+
+def scenario_facts(scenario: Scenario) -> dict:
+    """What the run document keeps about a scenario: its texts and how it was measured."""
+    return {
+        "name": scenario.name,
+        "title": scenario.title,
+        "description": scenario.description,
+        "order": scenario.order,
+        "local_registry": scenario.local_registry,
+        "downloads": scenario.downloads,
+        "limited_links": scenario.limited_links,
+        "hand_mounts_note": scenario.hand_mounts_note,
+        "target_note": scenario.target_note,
+    }
+
+
+def refresh_scenario_texts(document: dict) -> None:
+    """`--report-only`: titles, descriptions and notes from scenarios/ (measurements untouched)."""
+    current = {scenario.name: scenario_facts(scenario) for scenario in load_scenarios()}
+    for entry in document.get("scenarios", []):
+        facts = current.get(entry["name"])
+        if facts is not None:
+            entry.update({key: facts[key] for key in ("title", "description", "hand_mounts_note", "target_note")})
 
 
 def raise_on_termination(signal_number, frame) -> None:
@@ -148,19 +173,7 @@ def run(options: argparse.Namespace) -> int:
         "repetitions": repetitions,
         "networks": [network.key for network in networks],
         "variants": [variant.key for variant in variants],
-        "scenarios": [
-            {
-                "name": s.name,
-                "title": s.title,
-                "description": s.description,
-                "order": s.order,
-                "local_registry": s.local_registry,
-                "downloads": s.downloads,
-                "limited_links": s.limited_links,
-                "hand_mounts_note": s.hand_mounts_note,
-            }
-            for s in scenarios
-        ],
+        "scenarios": [scenario_facts(s) for s in scenarios],
         "environment": machine_facts(),
         "frontend": frontend_overhead.frontend_facts(),
         "prunes": [],
@@ -250,7 +263,10 @@ def main(arguments: list[str]) -> int:
     options = parse_arguments(arguments)
     try:
         if options.report_only:
-            publish.write_outputs(run_document.load(MEASUREMENTS_PATH))
+            document = run_document.load(MEASUREMENTS_PATH)
+            refresh_scenario_texts(document)
+            run_document.save(document, MEASUREMENTS_PATH)
+            publish.write_outputs(document)
             return 0
         if options.frontend_only:
             return refresh_frontend_facts()

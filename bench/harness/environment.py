@@ -1,7 +1,8 @@
 """Facts about the machine the benchmark ran on, for the results header.
 
 Input: /proc/cpuinfo, /proc/meminfo, /etc/os-release, uname, and the Docker CLI.
-Output: a flat dict of strings (CPU model, cores, memory, kernel, OS, Docker and buildx versions).
+Output: a flat dict of strings (CPU model, cores, memory, kernel, OS, Docker and buildx versions,
+and the daemon's socket when DOCKER_HOST names one).
 Invariants: never fails; an unreadable fact reads "unknown".
 """
 
@@ -54,4 +55,5 @@ def machine_facts() -> dict[str, str]:
         "docker_server": versions.get("server", "unknown"),
         "docker_client": versions.get("client", "unknown"),
         "buildx": versions.get("buildx", "unknown"),
+        "docker_host": os.environ.get("DOCKER_HOST", "default socket"),
     }

@@ -76,7 +76,7 @@ def merge_into(previous: dict, current: dict) -> dict:
 def run_summary(document: dict) -> dict:
     return {
         key: document.get(key)
-        for key in ("mode", "started_at", "finished_at", "repetitions", "networks", "variants")
+        for key in ("mode", "started_at", "finished_at", "repetitions", "networks", "variants", "environment")
     } | {"scenarios": [s["name"] for s in document.get("scenarios", [])]}
 
 

@@ -7,7 +7,10 @@ Invariants: tests never start builds, servers, `tc` or `iptables`, and never ass
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import time
 import unittest
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
@@ -23,7 +26,7 @@ from harness.forward_proxy import ProxyRequestError, parse_head, split_host_port
 from harness.frontend_overhead import generated_dockerfile  # noqa: E402
 from harness.npm_registry import locked_packages, tarball_file_name  # noqa: E402
 from harness.report import Report  # noqa: E402
-from harness.scenarios import load_scenarios  # noqa: E402
+from harness.scenarios import apply_change, load_scenarios  # noqa: E402
 
 PROGRESS_LOG = """#1 [internal] load build definition from Dockerfile
 #1 DONE 0.1s
@@ -154,6 +157,21 @@ class ReportTests(unittest.TestCase):
         self.assertIn("(1)/(3) = 1.90x, missed", report.targets_section())
         ElementTree.fromstring(report.chart())
 
+    def test_compile_speedup_target(self) -> None:
+        records = []
+        for variant, seconds in (("stock", 30.0), ("hand-mounts", 6.0), ("cachefront", 9.0)):
+            for phase, phase_seconds in (("cold", seconds + 5), ("rebuild", seconds)):
+                records.append(record(variant, phase, phase_seconds, 3) | {"scenario": "cargo-multistage-change-source"})
+        cargo_document = document(records)
+        cargo_document["scenarios"] = [
+            {"name": "cargo-multistage-change-source", "title": "Cargo, multi-stage: change one source file", "order": 9}
+        ]
+        targets = Report(cargo_document).targets_section()
+        self.assertIn("Cargo, multi-stage: change one source file: (1)/(3) = 3.33x, met.", targets)
+        records = [r | {"seconds": 12.0} if r["variant"] == "cachefront" else r for r in records]
+        cargo_document["records"] = records
+        self.assertIn("(1)/(3) = 2.50x, missed. Dominated by", Report(cargo_document).targets_section())
+
     def test_chart_without_data_is_valid_svg(self) -> None:
         ElementTree.fromstring(render_chart([("a <b>", "x", {"stock": None})], list(VARIANTS), "t", "s"))
 
@@ -177,9 +195,10 @@ class ForwardProxyParsingTests(unittest.TestCase):
 class ScenarioTests(unittest.TestCase):
     def test_every_scenario_loads_and_names_its_ports(self) -> None:
         scenarios = load_scenarios()
-        self.assertEqual(len(scenarios), 7)
+        self.assertEqual(len(scenarios), 10)
         for scenario in scenarios:
-            self.assertTrue(any((scenario.directory / "change").rglob("*")), scenario.name)
+            self.assertTrue(any(scenario.change_directory.rglob("*")), scenario.name)
+            self.assertTrue((scenario.context_directory).is_dir(), scenario.name)
             if scenario.uses_pip_index:
                 self.assertIn(
                     f"127.0.0.1:{LOCAL_INDEX_PORT}/simple",
@@ -190,6 +209,20 @@ class ScenarioTests(unittest.TestCase):
                     f"127.0.0.1:{NPM_REGISTRY_PORT}",
                     (scenario.files_directory / "context" / ".npmrc").read_text(),
                 )
+
+    def test_a_change_is_written_now(self) -> None:
+        (scenario,) = load_scenarios(["cargo-multistage-change-source"])
+        with tempfile.TemporaryDirectory() as directory:
+            destination = Path(directory)
+            (destination / "context" / "src").mkdir(parents=True)
+            old_file = destination / "context" / "src" / "main.rs"
+            old_file.write_text("old")
+            os.utime(old_file, (1_000_000_000, 1_000_000_000))
+            self.assertEqual(apply_change(scenario, destination), ["context/src/main.rs"])
+            self.assertGreater(old_file.stat().st_mtime, time.time() - 600)
+            self.assertEqual(
+                old_file.read_text(), (scenario.change_directory / "context" / "src" / "main.rs").read_text()
+            )
 
     def test_npm_lockfiles(self) -> None:
         lockfile = SCENARIOS_DIRECTORY / "npm-add-dependency" / "change" / "context" / "package-lock.json"
