@@ -196,7 +196,11 @@ pub fn check_stock(case: &Case) -> Result<BuiltImage> {
     let (_services, served_case) = start_case_services(case)?;
     let case = served_case.as_ref().unwrap_or(case);
     let stock = build_image(case, Frontend::Stock)?;
-    ensure_stock_as_expected(case, &stock)?;
+    let applying = engine_differences::applying(&case.engine_differences, docker::engine()?);
+    match engine_differences::stock_rejection(&applying) {
+        Some(rejection) => ensure_stock_rejects(case, &stock, rejection)?,
+        None => ensure_stock_as_expected(case, &stock)?,
+    }
     Ok(stock)
 }
 
@@ -291,6 +295,24 @@ fn judge_equal(
     }
 }
 
+/// Fails unless the stock build failed with the text of the named difference that says this
+/// engine's stock frontend rejects the case.
+fn ensure_stock_rejects(
+    case: &Case,
+    stock: &BuiltImage,
+    (name, text): (&'static str, &'static str),
+) -> Result<()> {
+    if stock.snapshot.is_some() || !stock.output.log.contains(text) {
+        bail!(
+            "case {}: known engine difference `{name}` says this engine's stock frontend rejects \
+             the Dockerfile with {text:?}, but it did not:\n{}",
+            case.name,
+            log_tail(&stock.output.log)
+        );
+    }
+    Ok(())
+}
+
 /// A case whose stock build this engine rejects (a named known difference) while the newest
 /// frontend builds it: stock must fail with the named text, and the two cachefront images must
 /// equal each other.
@@ -301,14 +323,7 @@ fn judge_stock_rejection(
     directive: BuiltImage,
     build_arg: BuiltImage,
 ) -> Result<Vec<(Frontend, Outcome)>> {
-    if stock.snapshot.is_some() || !stock.output.log.contains(text) {
-        bail!(
-            "case {}: known engine difference `{name}` says this engine's stock frontend rejects \
-             the Dockerfile with {text:?}, but it did not:\n{}",
-            case.name,
-            log_tail(&stock.output.log)
-        );
-    }
+    ensure_stock_rejects(case, stock, (name, text))?;
     let Some(reference) = directive.snapshot.clone() else {
         let outcome = Outcome::BuildFailed {
             command: directive.output.command,
