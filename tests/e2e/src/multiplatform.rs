@@ -18,6 +18,7 @@ use crate::case::{Case, Expectation};
 use crate::compare::{compare_images, Comparison};
 use crate::differential::{log_tail, FALLBACK_MARKER};
 use crate::docker::{frontend_image, require_frontend, CommandOutput, BUILD_TIMEOUT};
+use crate::engine_differences::{self, Engine, EngineDifference};
 use crate::frontend::{Frontend, PreparedBuild};
 use crate::ignore::IgnorePatterns;
 use crate::image::ImageSnapshot;
@@ -174,6 +175,8 @@ pub fn multiplatform_differential(case: &Case, platforms: &[&str]) -> Result<Mul
             case.name
         );
     }
+    // The multi-platform daemon runs the Docker 26 engine (scripts/lib/multiplatform-daemon.sh).
+    let applying = engine_differences::applying(&case.engine_differences, Some(Engine::Docker26));
     let mut outcomes = Vec::new();
     let mut fell_back = Vec::new();
     let mut frontend_not_loaded = Vec::new();
@@ -185,7 +188,10 @@ pub fn multiplatform_differential(case: &Case, platforms: &[&str]) -> Result<Mul
         if !loaded_frontend_image(&built.output.log, &frontend_image()) {
             frontend_not_loaded.push(frontend);
         }
-        outcomes.push((frontend, judge(&case.ignore, &stock_images, built)));
+        outcomes.push((
+            frontend,
+            judge(&case.ignore, &stock_images, built, &applying),
+        ));
     }
     Ok(MultiPlatformVerdict {
         case: case.name.clone(),
@@ -202,11 +208,13 @@ pub fn loaded_frontend_image(log: &str, image: &str) -> bool {
         .any(|line| line.contains(FRONTEND_RESOLVE_LINE) && line.contains(image))
 }
 
-/// Compares one cachefront way's images with stock's, platform by platform.
+/// Compares one cachefront way's images with stock's, platform by platform; the known engine
+/// differences that apply account for what they allow.
 pub fn judge(
     ignore: &IgnorePatterns,
     stock_images: &BTreeMap<String, ImageSnapshot>,
     built: PlatformBuild,
+    applying: &[&'static EngineDifference],
 ) -> PlatformOutcome {
     let Some(images) = built.images else {
         return PlatformOutcome::BuildFailed {
@@ -225,8 +233,9 @@ pub fn judge(
             let image = images.get(platform)?;
             let stock_label = format!("{} {platform}", Frontend::Stock.label());
             let actual_label = format!("{} {platform}", built.frontend.label());
-            let comparison =
+            let mut comparison =
                 compare_images(stock_image, image, ignore, &stock_label, &actual_label);
+            engine_differences::account(&mut comparison, applying);
             Some((platform.clone(), comparison))
         })
         .collect();
@@ -323,12 +332,18 @@ mod tests {
         assert!(judge(
             &IgnorePatterns::default(),
             &stock,
-            built(Some(images(&["amd64", "386"])))
+            built(Some(images(&["amd64", "386"]))),
+            &[]
         )
         .passed());
         let mut swapped = images(&["amd64", "386"]);
         swapped.insert("linux/386".into(), image("amd64"));
-        let outcome = judge(&IgnorePatterns::default(), &stock, built(Some(swapped)));
+        let outcome = judge(
+            &IgnorePatterns::default(),
+            &stock,
+            built(Some(swapped)),
+            &[],
+        );
         assert!(!outcome.passed());
         let PlatformOutcome::Compared(comparisons) = outcome else {
             panic!("{outcome:?}");
@@ -348,12 +363,13 @@ mod tests {
             &IgnorePatterns::default(),
             &stock,
             built(Some(images(&["amd64"]))),
+            &[],
         );
         assert!(
             matches!(outcome, PlatformOutcome::WrongPlatforms { .. }),
             "{outcome:?}"
         );
-        assert!(!judge(&IgnorePatterns::default(), &stock, built(None)).passed());
+        assert!(!judge(&IgnorePatterns::default(), &stock, built(None), &[]).passed());
     }
 
     #[test]
