@@ -154,6 +154,8 @@ def section(document: dict, heading: str) -> str:
         f"{name} {size(seed.get('size_bytes'))} in {seed.get('files', '?')} files"
         for name, seed in sorted(ci.get("seeds", {}).items())
     )
+    loads = sorted(r["load_average"] for r in ci.get("records", []) if "load_average" in r)
+    load_text = f" Load average (1 min) when steps started: {loads[0]:.1f} to {loads[-1]:.1f}." if loads else ""
     return (
         f"{heading}\n\n`bench/run --ci-runner` (`harness/ci_runner.py`): every build on a fresh runner "
         "(`docker builder prune -af`) after adding one dependency. (1) stock: its build. cachefront: "
@@ -163,5 +165,5 @@ def section(document: dict, heading: str) -> str:
         f"the unchanged project (not counted; {seeds or 'none'}). Restore and save are local copies here: a CI "
         "cache service's own transfer is not included. Medians; repetitions (1) / cachefront. Last run "
         f"{last.get('started_at', '?')} on Docker {last.get('engine', '?')} with `{last.get('frontend_image', '?')}`"
-        f" ({(last.get('frontend_image_id') or '?')[:19]}).\n\n" + body
+        f" ({(last.get('frontend_image_id') or '?')[:19]}).{load_text}\n\n" + body
     )
