@@ -12,36 +12,25 @@ on every exit path; images it did not build are never removed; prunes are logged
 from __future__ import annotations
 
 import argparse
-import fcntl
 import signal
-import sys
 from contextlib import ExitStack
 
-from harness import cached_rebuild, frontend_overhead, publish, run_document
-from harness.child_service import ChildService, ChildServiceError
+from harness import cached_rebuild, ci_runner, frontend_overhead, publish, run_document
+from harness.child_service import ChildServiceError
 from harness.config import (
     DEFAULT_REPETITIONS,
-    FORWARD_PROXY_PORT,
     FRONTEND_IMAGE,
-    LOCAL_INDEX_PORT,
     MEASUREMENTS_PATH,
     NETWORKS,
-    NPM_REGISTRY_PORT,
     VARIANTS,
-    WORK_DIRECTORY,
 )
 from harness.environment import machine_facts
-from harness.local_index import LocalIndexError, ensure_packages, local_index_service
+from harness.local_index import LocalIndexError
 from harness.measurements import MeasurementLoop, log
-from harness.npm_registry import NpmRegistryError, build_registry
+from harness.npm_registry import NpmRegistryError
 from harness.scenarios import Scenario, ScenarioError, load_scenarios
-from harness.traffic import LoopbackCounters, TrafficControlError, remove_leftovers
-
-COUNTED_PORTS = {
-    "local_index": LOCAL_INDEX_PORT,
-    "forward_proxy": FORWARD_PROXY_PORT,
-    "npm_registry": NPM_REGISTRY_PORT,
-}
+from harness.services import COUNTED_PORTS, hold_run_lock, start_services
+from harness.traffic import TrafficControlError, remove_leftovers
 
 
 def comma_list(text: str) -> list[str]:
@@ -97,6 +86,15 @@ def parse_arguments(arguments: list[str]) -> argparse.Namespace:
         help=f"pairs of builds for --cached-rebuild (default {cached_rebuild.DEFAULT_PAIRS})",
     )
     parser.add_argument(
+        "--ci-runner",
+        action="store_true",
+        help="measure only the fresh-CI-runner rows (harness/ci_runner.py): stock vs cachefront seeded "
+        "from a saved cache directory, restore and export counted; default scenarios "
+        + ",".join(ci_runner.DEFAULT_SCENARIOS)
+        + ", networks "
+        + ",".join(ci_runner.DEFAULT_NETWORKS),
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help="regenerate results.md, chart.svg and the README block from measurements.json "
@@ -143,18 +141,6 @@ def raise_on_termination(signal_number, frame) -> None:
     raise KeyboardInterrupt(f"signal {signal_number}")
 
 
-def hold_run_lock():
-    """One bench/run at a time: a second one would remove the first one's counters and shaping."""
-    WORK_DIRECTORY.mkdir(parents=True, exist_ok=True)
-    lock_file = (WORK_DIRECTORY / "run.lock").open("w")
-    try:
-        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock_file.close()
-        raise RuntimeError("another bench/run is running on this machine") from None
-    return lock_file
-
-
 def run(options: argparse.Namespace) -> int:
     lock_file = hold_run_lock()
     scenarios = load_scenarios(options.scenarios)
@@ -195,6 +181,9 @@ def run(options: argparse.Namespace) -> int:
         previous = run_document.load(MEASUREMENTS_PATH)
         # Measured separately (`--cached-rebuild`, per engine): kept by every run.
         document["cached_rebuild"] = previous.get("cached_rebuild", {})
+        # Measured separately (`--ci-runner`): kept by every run.
+        if "ci_runner" in previous:
+            document["ci_runner"] = previous["ci_runner"]
         if options.merge:
             document = run_document.merge_into(previous, document)
     log(
@@ -204,30 +193,7 @@ def run(options: argparse.Namespace) -> int:
     remove_leftovers(COUNTED_PORTS)
     try:
         with ExitStack() as stack:
-            logs = WORK_DIRECTORY / "logs"
-            stack.enter_context(
-                ChildService(
-                    "forward proxy",
-                    [sys.executable, "-m", "harness.forward_proxy", str(FORWARD_PROXY_PORT)],
-                    FORWARD_PROXY_PORT,
-                    logs / "forward-proxy.log",
-                )
-            )
-            if any(scenario.uses_pip_index for scenario in scenarios):
-                ensure_packages(scenarios)
-                stack.enter_context(local_index_service(logs / "local-index.log"))
-            lockfiles = [path for scenario in scenarios for path in scenario.npm_registry_lockfiles]
-            if lockfiles:
-                build_registry(lockfiles)
-                stack.enter_context(
-                    ChildService(
-                        "npm registry",
-                        [sys.executable, "-m", "harness.npm_registry", str(NPM_REGISTRY_PORT)],
-                        NPM_REGISTRY_PORT,
-                        logs / "npm-registry.log",
-                    )
-                )
-            counters = stack.enter_context(LoopbackCounters(COUNTED_PORTS))
+            counters = start_services(stack, scenarios)
             loop = MeasurementLoop(document, counters, list(COUNTED_PORTS.values()))
             loop.run(scenarios, variants, networks, repetitions)
     except KeyboardInterrupt:
@@ -259,6 +225,30 @@ def refresh_frontend_facts() -> int:
     return 0
 
 
+def run_ci_runner(options: argparse.Namespace) -> int:
+    """`--ci-runner`: the fresh-CI-runner rows only, merged into measurements.json by cell."""
+    lock_file = hold_run_lock()
+    scenarios = load_scenarios(options.scenarios or list(ci_runner.DEFAULT_SCENARIOS))
+    networks = select(options.networks or list(ci_runner.DEFAULT_NETWORKS), NETWORKS, "network")
+    if options.quick:
+        networks = [network for network in networks if network.megabits_per_second is None] or [NETWORKS[0]]
+    repetitions = options.repetitions or (1 if options.quick else DEFAULT_REPETITIONS)
+    signal.signal(signal.SIGTERM, raise_on_termination)
+    remove_leftovers(COUNTED_PORTS)
+    status = 0
+    try:
+        with ExitStack() as stack:
+            counters = start_services(stack, scenarios)
+            ci_runner.run(scenarios, networks, repetitions, counters, list(COUNTED_PORTS.values()))
+    except KeyboardInterrupt:
+        log("interrupted: reporting what was measured so far")
+        status = 130
+    finally:
+        lock_file.close()
+    publish.write_outputs(run_document.load(MEASUREMENTS_PATH))
+    return status
+
+
 def main(arguments: list[str]) -> int:
     options = parse_arguments(arguments)
     try:
@@ -274,6 +264,8 @@ def main(arguments: list[str]) -> int:
             cached_rebuild.run_cached_rebuild(options.pairs, MEASUREMENTS_PATH)
             publish.write_outputs(run_document.load(MEASUREMENTS_PATH))
             return 0
+        if options.ci_runner:
+            return run_ci_runner(options)
         return run(options)
     except (
         OSError,

@@ -121,7 +121,11 @@ def summarize_progress(progress_log: str) -> ProgressSummary:
 
 
 def run_build(working_copy: Path, variant: Variant, tag: str, log_path: Path) -> BuildOutcome:
-    command = build_command(working_copy, variant, tag)
+    return run_build_command(build_command(working_copy, variant, tag), log_path)
+
+
+def run_build_command(command: list[str], log_path: Path) -> BuildOutcome:
+    """Runs one `docker buildx build` command line, timed, its output kept in `log_path`."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     completed = subprocess.run(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+from harness import ci_runner_report
 from harness.cached_rebuild import ratio_table
 from harness.config import (
     CHART_PATH,
@@ -130,8 +131,10 @@ def results_markdown(report: Report) -> str:
         report.phase_table("cached"),
         report.frontend_section(),
         cached_rebuild_section(report.document),
+        ci_runner_report.section(report.document, "## Fresh CI runner, one dependency added"),
         "## The issue's targets",
         report.targets_section(),
+        ci_runner_report.targets(report.document),
         "## Scenarios",
         scenario_list(report),
         "## How this was measured",
@@ -150,6 +153,7 @@ def readme_block(report: Report) -> str:
             report.rebuild_table(),
             "![rebuild times](bench/results/chart.svg)",
             cached_rebuild_section(report.document, heading="**Fully cached rebuild**"),
+            ci_runner_report.section(report.document, "**Fresh CI runner, one dependency added**"),
             "Full results, cold builds, frontend overhead and method: [bench/results/results.md](bench/results/results.md).",
             README_END,
         ]

@@ -14,7 +14,8 @@ Schema (version 1): {"schema": 1, "mode", "started_at", "finished_at", "repetiti
 "cached_steps", "bytes": {"local_index", "forward_proxy", "npm_registry"} (null when a counter was
 reset), "started_at", "load_average" (1-minute, at the start), "frontend_image_id" (variant 3
 only)}]}; a merged document also has "runs", and `bench/run --frontend-only` adds
-"frontend"."measured_at".
+"frontend"."measured_at". Kept by every run, written by its own mode: "cached_rebuild"
+(cached_rebuild.py) and "ci_runner" (ci_runner.py: "seeds", "runs", "records").
 """
 
 from __future__ import annotations
