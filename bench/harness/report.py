@@ -296,7 +296,7 @@ class Report:
         lines += speed_lines
         lines.append(
             f"- (3) at least {TARGET_COMPILE_SPEEDUP:g}x faster than (1) when one source file changes in a "
-            "multi-stage build, through the sccache cachefront ships (Cargo; CMake with no ccache in the image):"
+            "multi-stage build, through the compiler caches cachefront ships (Cargo: its target directory kept in a cache; CMake with no ccache in the image: sccache):"
         )
         lines += self.compile_speedup_lines()
         return "\n".join(lines)

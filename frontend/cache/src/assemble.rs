@@ -28,6 +28,8 @@ pub(crate) struct RulePlan {
     pub(crate) extra_env: Vec<(String, String)>,
     pub(crate) tool_mounts: Vec<ToolMount>,
     pub(crate) scratch_mounts: Vec<String>,
+    /// Argv to run in front of the RUN's own (see [`crate::shipped::wrapper_args`]).
+    pub(crate) command_prefix: Vec<String>,
 }
 
 /// The edits that keep deletions away from mounted caches.
@@ -164,10 +166,13 @@ pub(crate) fn assemble(
                 line.push_str(&format!(", uid={uid}, gid={gid}"));
             }
             if candidate.mount_target != candidate.natural_target {
-                let via = candidate
-                    .env
-                    .first()
-                    .map_or_else(|| "apt configuration".to_owned(), |(name, _)| name.clone());
+                let via = match candidate.env.first() {
+                    Some((name, _)) => name.clone(),
+                    None if candidate.rule == crate::shipped::BUILD_DIR_RULE => {
+                        "a symlink".to_owned()
+                    }
+                    None => "apt configuration".to_owned(),
+                };
                 line.push_str(&format!(", for {} via {via}", candidate.natural_target));
             }
             line.push(')');
@@ -207,6 +212,9 @@ pub(crate) fn assemble(
         }
         plan.explanation
             .extend(rule_plan.file_explanation.iter().cloned());
+        if !rule_plan.command_prefix.is_empty() {
+            plan.command_prefix = rule_plan.command_prefix.clone();
+        }
         for name in &rule_plan.neutralisation.env_unset {
             if !plan.env_unset.contains(name) {
                 plan.env_unset.push(name.clone());

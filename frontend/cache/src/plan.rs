@@ -131,6 +131,9 @@ pub struct Plan {
     pub exec_args: Option<Vec<String>>,
     /// Heredoc bodies to execute instead of the written ones.
     pub heredocs: Vec<RewrittenHeredoc>,
+    /// Argv to run in front of the executed one, which it runs as `"$@"` (a `/bin/sh -c`
+    /// prologue that points cargo's target directory into its cache); empty for none.
+    pub command_prefix: Vec<String>,
     /// One line per mount, file, env change and rewrite, for progress output and `explain`.
     pub explanation: Vec<String>,
     /// What was detected but not injected, and why.
@@ -149,10 +152,14 @@ impl Plan {
             && self.script.is_none()
             && self.exec_args.is_none()
             && self.heredocs.is_empty()
+            && self.command_prefix.is_empty()
     }
 
     /// Whether the executed command differs from the written one.
     pub fn rewrites_command(&self) -> bool {
-        self.script.is_some() || self.exec_args.is_some() || !self.heredocs.is_empty()
+        self.script.is_some()
+            || self.exec_args.is_some()
+            || !self.heredocs.is_empty()
+            || !self.command_prefix.is_empty()
     }
 }

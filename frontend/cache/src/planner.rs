@@ -123,7 +123,7 @@ fn plan_rule(
         None => (detections, shipped::ShippedUses::default()),
     };
     if detections.is_empty() {
-        return None;
+        return shipped::build_dirs_only(&name, &shipped_uses, context.input);
     }
     let candidates = candidates(rule, builtin, detections, context, skipped)?;
     let mut rule_plan = RulePlan {
@@ -161,7 +161,7 @@ fn plan_rule(
     if name == "apt" {
         add_apt_extras(&mut rule_plan, detections, context, skipped);
     }
-    shipped::add_extras(&mut rule_plan, shipped_uses);
+    shipped::add_extras(&mut rule_plan, &shipped_uses, context.input);
     Some(rule_plan)
 }
 

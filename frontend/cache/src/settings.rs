@@ -60,6 +60,8 @@ pub struct Settings {
     pub stage_exported: bool,
     /// Whether later RUNs run on this stage's files (in the stage or a stage built `FROM` it).
     pub stage_has_later_runs: bool,
+    /// Whether another stage is built `FROM` this one (directly or not).
+    pub stage_has_descendants: bool,
 }
 
 /// Whether cachefront's own image (with the tools it ships) can be mounted into a RUN.
@@ -87,6 +89,7 @@ impl Default for Settings {
             shipped_tools: ShippedTools::Unknown,
             stage_exported: true,
             stage_has_later_runs: true,
+            stage_has_descendants: true,
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::resolve::Resolver;
 use crate::shell_form::default_shell;
 use crate::stage_state::StageState;
 use crate::stages::StageGraph;
-use crate::tool_mounts::{shipped_tools, stage_exported};
+use crate::tool_mounts::{shipped_tools, stage_exported, stage_has_descendants};
 
 /// Plans the cache mounts of one RUN; `None` when the pass is off.
 pub(crate) async fn plan_for_run<R: Resolver>(
@@ -52,6 +52,7 @@ pub(crate) async fn plan_for_run<R: Resolver>(
         lowering.options.build_platform(),
     );
     settings.stage_exported = stage_exported(&lowering.graph, stage.node);
+    settings.stage_has_descendants = stage_has_descendants(&lowering.graph, stage.node);
     settings.stage_has_later_runs = later
         .iter()
         .any(|other| matches!(other.kind, CommandKind::Run(_)))

@@ -57,6 +57,7 @@ pub(crate) async fn lower_run<R: Resolver>(
     .unwrap_or_default();
     let (history_args, _) = command_args(stage, run, &mut Vec::new());
     let (args, display_suffix) = command_args(stage, &executed_run(run, &plan), &mut mounts);
+    let args = [plan.command_prefix.clone(), args].concat();
     let options = lowering.options;
     if let Some(size) = options.shm_size.filter(|size| *size > 0) {
         mounts.push(Mount {

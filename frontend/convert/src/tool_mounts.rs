@@ -77,3 +77,18 @@ pub(crate) fn stage_exported(graph: &StageGraph, node: usize) -> bool {
     }
     false
 }
+
+/// Whether a stage the build runs is built `FROM` stage `node`, directly or not.
+pub(crate) fn stage_has_descendants(graph: &StageGraph, node: usize) -> bool {
+    graph.reachable().into_iter().any(|index| {
+        let mut current = index;
+        for _ in 0..=graph.nodes.len() {
+            match graph.nodes.get(current).map(|stage| &stage.base) {
+                Some(Base::Stage(parent)) if *parent == node => return true,
+                Some(Base::Stage(parent)) => current = *parent,
+                _ => return false,
+            }
+        }
+        false
+    })
+}

@@ -85,6 +85,7 @@ differential_cases!(
     build_cgroup_parent,
     build_hostname,
     build_options,
+    cargo_target_cache,
     cmd_entrypoint_exec,
     cmd_entrypoint_shell,
     cmd_entrypoint_unprintable,

@@ -1,24 +1,28 @@
-//! The compiler cache cachefront ships: a static sccache from cachefront's own image, mounted
-//! read-only at [`SCCACHE_PATH`] for compile steps that name no launcher of their own.
+//! The compiler caches cachefront ships: a static sccache from cachefront's own image, mounted
+//! read-only at [`SCCACHE_PATH`] for compile steps that name no launcher of their own, and
+//! cargo's target directory kept in a cache where nothing later reads it ([`build_dir`]).
 //!
 //! Input: the detections of the `sccache` rule, the analysed RUN and its input. Output: which
-//! compile steps may use it ([`admit`]) and the RUN-scoped tool mount, private tmpfs and env
-//! that make them use it ([`add_extras`]). Invariants: nothing is injected when a file that
+//! compile steps may use them ([`admit`]) and the RUN-scoped tool mount, private tmpfs, env,
+//! target-directory caches and command prefix that make them use them ([`add_extras`]). Invariants: nothing is injected when a file that
 //! records the launcher (cargo's `target/.rustc_info.json`, CMake's build tree) could reach the
 //! image, or when the build names a launcher itself (the user's wins); the sccache server
 //! listens on a socket in a tmpfs private to the RUN, so no other RUN (even with host
 //! networking) ever talks to it, and it ends with the RUN's process tree.
 
+mod build_dir;
 mod steps;
 
+pub use build_dir::{wrapper_args, BuildDir, BUILD_DIR_ROOT};
 pub(crate) use steps::{compile_step, CompileStep};
 
 use crate::assemble::RulePlan;
+use crate::candidate::Candidate;
 use crate::detect::{launcher_in_use, Detection};
 use crate::input::RunInput;
 use crate::paths::{is_same_or_inside, is_strictly_inside, resolve_against};
-use crate::plan::ToolMount;
-use crate::rules::ShippedLauncher;
+use crate::plan::{Sharing, ToolMount};
+use crate::rules::{CacheKind, ShippedLauncher};
 use crate::safety::Removal;
 use crate::settings::ShippedTools;
 use crate::shell::Analysis;
@@ -26,6 +30,8 @@ use crate::tools::identify;
 
 /// Where the shipped sccache is mounted (a read-only one-file bind mount).
 pub const SCCACHE_PATH: &str = "/.cachefront/bin/sccache";
+/// The rule name shown for cached cargo target directories.
+pub const BUILD_DIR_RULE: &str = "cargo-target";
 /// A tmpfs private to the RUN, holding the sccache server's socket.
 pub const RUNTIME_DIR: &str = "/.cachefront/run";
 /// The sccache server's socket.
@@ -34,15 +40,17 @@ const SERVER_SOCKET: &str = "/.cachefront/run/sccache.sock";
 /// Generated files in a CMake build tree that record the compiler launcher.
 const CMAKE_RECORDS: &[&str] = &["CMakeCache.txt", "CMakeFiles", "Makefile", "build.ninja"];
 
-/// Which languages of the RUN get the shipped sccache.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Which languages of the RUN get the shipped sccache, and which cargo target directories are
+/// kept in a cache instead (Rust then needs no sccache).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ShippedUses {
     pub rust: bool,
     pub cmake: bool,
+    pub build_dirs: Vec<BuildDir>,
 }
 
 impl ShippedUses {
-    fn any(self) -> bool {
+    fn any(&self) -> bool {
         self.rust || self.cmake
     }
 }
@@ -70,15 +78,24 @@ pub(crate) fn admit<'d, 'a>(
             _ => {}
         }
     }
-    let mut uses = wanted;
+    let mut uses = wanted.clone();
+    if wanted.rust {
+        match cargo_build_dirs(launcher, analysis, input, removals) {
+            Ok(dirs) => {
+                uses.build_dirs = dirs;
+                uses.rust = false;
+            }
+            Err(reason) => skipped.push(format!("cargo target directory not cached: {reason}")),
+        }
+    }
     match &input.settings.shipped_tools {
         ShippedTools::Available => {}
-        ShippedTools::Unknown => uses = ShippedUses::default(),
+        ShippedTools::Unknown => (uses.rust, uses.cmake) = (false, false),
         ShippedTools::Unavailable(reason) => {
-            if wanted.any() {
+            if uses.any() {
                 skipped.push(format!("sccache: not injected: {reason}"));
             }
-            uses = ShippedUses::default();
+            (uses.rust, uses.cmake) = (false, false);
         }
     }
     let mut refusals: Vec<String> = Vec::new();
@@ -128,6 +145,32 @@ pub(crate) fn admit<'d, 'a>(
         })
         .collect();
     (kept, uses)
+}
+
+/// The target directories of every cargo command of the RUN, to cache (see [`build_dir`]); why
+/// not, when one of them may not be cached or cargo installs a fetched crate.
+fn cargo_build_dirs(
+    launcher: &ShippedLauncher,
+    analysis: &Analysis,
+    input: &RunInput,
+    removals: &[Removal],
+) -> Result<Vec<BuildDir>, String> {
+    let mut steps = Vec::new();
+    for (index, invocation) in analysis.invocations.iter().enumerate() {
+        let Some(call) = identify(invocation) else {
+            continue;
+        };
+        match compile_step(launcher, &call, invocation, input.env) {
+            Some(CompileStep::Cargo {
+                temporary: true, ..
+            }) => return Err("cargo installs a fetched crate in a directory of its own".to_owned()),
+            Some(
+                CompileStep::Cargo { target_dir, .. } | CompileStep::OtherCargo { target_dir },
+            ) => steps.push((index, target_dir)),
+            _ => {}
+        }
+    }
+    build_dir::build_dirs(&steps, input, removals)
 }
 
 /// Why cargo's `target/.rustc_info.json` (which records the wrapper) could reach the image.
@@ -213,7 +256,60 @@ fn removed_later(directory: &str, index: usize, removals: &[Removal]) -> bool {
 }
 
 /// Adds the tool mount, the server's private tmpfs and the RUN-scoped env for `uses`.
-pub(crate) fn add_extras(rule_plan: &mut RulePlan, uses: ShippedUses) {
+pub(crate) fn add_extras(rule_plan: &mut RulePlan, uses: &ShippedUses, input: &RunInput) {
+    add_sccache(rule_plan, uses);
+    add_build_dirs(rule_plan, &uses.build_dirs, input);
+}
+
+/// The rule plan of a RUN whose only compile steps are cargo runs with cached target
+/// directories (no sccache cache to mount); `None` when there are none.
+pub(crate) fn build_dirs_only(
+    name: &str,
+    uses: &ShippedUses,
+    input: &RunInput,
+) -> Option<RulePlan> {
+    if uses.build_dirs.is_empty() {
+        return None;
+    }
+    let mut rule_plan = RulePlan {
+        name: name.to_owned(),
+        ..RulePlan::default()
+    };
+    add_build_dirs(&mut rule_plan, &uses.build_dirs, input);
+    Some(rule_plan)
+}
+
+/// The cache mount and the wrapper that keep each target directory in its cache.
+fn add_build_dirs(rule_plan: &mut RulePlan, dirs: &[BuildDir], input: &RunInput) {
+    if dirs.is_empty() {
+        return;
+    }
+    let owner = (!input.user.is_root()).then_some((input.user.uid, input.user.gid));
+    for dir in dirs {
+        rule_plan.candidates.push(Candidate {
+            rule: BUILD_DIR_RULE.to_owned(),
+            natural_target: dir.dir.clone(),
+            mount_target: dir.cache.clone(),
+            sharing: Sharing::Locked,
+            kind: CacheKind::Derived,
+            owner,
+            env: Vec::new(),
+        });
+        let kept = if dir.keep.is_empty() {
+            "nothing".to_owned()
+        } else {
+            dir.keep.join(", ")
+        };
+        rule_plan.file_explanation.push(format!(
+            "{} is a symlink into its cache during this RUN (cargo rebuilds every path package:              their fingerprints are made older than any source); after the RUN it is removed and              {kept} copied back from the cache",
+            dir.dir
+        ));
+    }
+    rule_plan.command_prefix = wrapper_args(dirs);
+}
+
+/// Adds sccache's tool mount, server tmpfs and env for `uses`.
+fn add_sccache(rule_plan: &mut RulePlan, uses: &ShippedUses) {
     if !uses.any() {
         return;
     }

@@ -168,7 +168,9 @@ fn cargo_target_dir(
     cwd: Option<&str>,
 ) -> Option<String> {
     if let Some(value) = argument_value(arguments, "--target-dir") {
-        return value.and_then(|dir| absolute(cwd, dir));
+        return value
+            .filter(|dir| !dir.is_empty())
+            .and_then(|dir| absolute(cwd, dir));
     }
     for name in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"] {
         match invocation.variable(name, env) {
