@@ -209,6 +209,17 @@ fn a_non_root_user_owns_the_cache_and_disabling_sccache_disables_it() {
         .find(|mount| mount.rule == BUILD_DIR_RULE)
         .unwrap();
     assert_eq!((mount.uid, mount.gid), (Some(1000), Some(1000)));
+    let unknown = Case {
+        settings: build_stage(),
+        user: RunUser {
+            uid: u32::MAX,
+            gid: u32::MAX,
+            home: "/".to_owned(),
+        },
+        ..Case::default()
+    }
+    .script("cargo build");
+    assert!(build_dir_mounts(&unknown).is_empty(), "{unknown:?}");
     let mut settings = build_stage();
     settings.disabled_rules.insert("sccache".to_owned());
     let disabled = plan_with(settings);

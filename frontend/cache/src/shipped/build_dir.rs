@@ -47,6 +47,10 @@ pub(crate) fn build_dirs(
             "the RUN is in exec form (the target directory cache needs /bin/sh)".to_owned(),
         );
     }
+    if input.user.uid == u32::MAX || input.user.gid == u32::MAX {
+        // Lowering's value for a user or group it could not look up in the image.
+        return Err("the RUN's user is not known (its cache could not be given to it)".to_owned());
+    }
     let mut dirs: Vec<BuildDir> = Vec::new();
     for (index, target_dir) in steps {
         let Some(dir) = target_dir else {

@@ -301,7 +301,9 @@ fn add_build_dirs(rule_plan: &mut RulePlan, dirs: &[BuildDir], input: &RunInput)
             dir.keep.join(", ")
         };
         rule_plan.file_explanation.push(format!(
-            "{} is a symlink into its cache during this RUN (cargo rebuilds every path package:              their fingerprints are made older than any source); after the RUN it is removed and              {kept} copied back from the cache",
+            "{} is a symlink into its cache during this RUN (cargo rebuilds every path package: \
+             their fingerprints are made older than any source); after the RUN it is removed and \
+             {kept} copied back from the cache",
             dir.dir
         ));
     }
