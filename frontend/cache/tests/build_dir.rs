@@ -174,6 +174,30 @@ fn unknown_or_mounted_targets_and_exec_form_are_not_cached() {
     assert!(build_dir_mounts(&exec).is_empty());
     let fetched = plan("cargo install ripgrep", build_stage(), &[]);
     assert!(build_dir_mounts(&fetched).is_empty());
+    // A command that would see the symlink instead of the directory.
+    for script in [
+        "cargo build && find target -name '*.so' -exec cp {} /out \\;",
+        "cargo build && cp -r target /out",
+        "cargo build && tar cf /out.tar ./target",
+    ] {
+        let plan = plan(script, build_stage(), &[]);
+        assert!(build_dir_mounts(&plan).is_empty(), "{script}: {plan:?}");
+        assert!(
+            plan.skipped
+                .iter()
+                .any(|line| line.contains("would see a symlink")),
+            "{script}: {:?}",
+            plan.skipped
+        );
+    }
+    // Paths through the directory, and `target/`, resolve the symlink.
+    for script in [
+        "cargo build && cp target/release/app /usr/local/bin/ && find target/ -name x",
+        "cargo build && ls target && test -d target && cd target && ls",
+    ] {
+        let plan = plan(script, build_stage(), &[]);
+        assert_eq!(build_dir_mounts(&plan).len(), 1, "{script}: {plan:?}");
+    }
 }
 
 #[test]

@@ -14,6 +14,8 @@
 use crate::input::RunInput;
 use crate::paths::{is_same_or_inside, is_strictly_inside, overlaps, resolve_against};
 use crate::safety::Removal;
+use crate::shell::Analysis;
+use crate::tools::identify;
 
 use super::removed_later;
 
@@ -23,6 +25,11 @@ pub const BUILD_DIR_ROOT: &str = "/.cachefront/cargo-target";
 /// Profile-level directories of a target directory whose contents mix builds (stale artifacts
 /// of earlier builds live there), so copying them back would leave files stock never has.
 const MIXED_DIRECTORIES: &[&str] = &["deps", "build", ".fingerprint", "incremental", "examples"];
+
+/// Commands that treat a symlink to a directory, named as an operand, as the directory itself
+/// (or only test it); any other command naming the target directory itself (`find target`,
+/// `cp -r target`, `tar c target`, `mv target`) would see the symlink instead.
+const SYMLINK_SAFE_COMMANDS: &[&str] = &["cargo", "rm", "test", "[", "ls", "cd", "mkdir"];
 
 /// A target directory to keep in a cache for this RUN.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +46,7 @@ pub struct BuildDir {
 /// with the step's position), checked together: all of them are cached, or none.
 pub(crate) fn build_dirs(
     steps: &[(usize, Option<String>)],
+    analysis: &Analysis,
     input: &RunInput,
     removals: &[Removal],
 ) -> Result<Vec<BuildDir>, String> {
@@ -66,6 +74,11 @@ pub(crate) fn build_dirs(
         {
             return Err(format!("the RUN mounts {dir} itself"));
         }
+        if let Some(command) = names_directory_itself(dir, analysis) {
+            return Err(format!(
+                "`{command}` would see a symlink (the directory is in a cache during the RUN)"
+            ));
+        }
         let keep = if removed_later(dir, *index, removals) {
             Vec::new()
         } else {
@@ -78,6 +91,24 @@ pub(crate) fn build_dirs(
         });
     }
     Ok(dirs)
+}
+
+/// The first command of the RUN, other than those that follow or only test a symlink, that
+/// names `dir` itself as an argument (`find target`; `target/` resolves the symlink, so it is fine).
+fn names_directory_itself(dir: &str, analysis: &Analysis) -> Option<String> {
+    analysis.invocations.iter().find_map(|invocation| {
+        let program = invocation.program()?;
+        let cargo = identify(invocation).is_some_and(|call| call.tool == "cargo");
+        if cargo || SYMLINK_SAFE_COMMANDS.contains(&program) {
+            return None;
+        }
+        let cwd = invocation.cwd.as_deref()?;
+        invocation.args.iter().skip(1).find_map(|arg| {
+            let text = arg.text()?;
+            let names_it = !text.ends_with('/') && resolve_against(cwd, text) == dir;
+            names_it.then(|| format!("{program} {text}"))
+        })
+    })
 }
 
 /// The paths inside `dir` later steps read, or why the directory may not be cached.

@@ -170,7 +170,7 @@ fn cargo_build_dirs(
             _ => {}
         }
     }
-    build_dir::build_dirs(&steps, input, removals)
+    build_dir::build_dirs(&steps, analysis, input, removals)
 }
 
 /// Why cargo's `target/.rustc_info.json` (which records the wrapper) could reach the image.
